@@ -1,0 +1,22 @@
+package dev.eve4j.model;
+
+import dev.eve4j.protocol.TokenUsage;
+
+/**
+ * Receives what one model call produces. Called from any thread, one call at a time per model call
+ * (never concurrently for the same call). Implementations must not block.
+ */
+public interface ModelListener {
+  void onReasoningDelta(String delta);
+
+  void onTextDelta(String delta);
+
+  /**
+   * The call ended normally. {@code finishReason} is one of stop, length, content-filter,
+   * tool-calls, error, other.
+   */
+  void onFinish(String finishReason, TokenUsage usage);
+
+  /** The call failed; the message of {@code error} is shown to the client. */
+  void onError(Throwable error);
+}

@@ -1,0 +1,115 @@
+package dev.eve4j.session;
+
+import dev.eve4j.agent.Agent;
+import dev.eve4j.journal.EventJournal;
+import dev.eve4j.journal.JournalCursor;
+import dev.eve4j.protocol.EveException;
+import dev.eve4j.protocol.Ids;
+import dev.eve4j.protocol.Requests;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+/**
+ * The registry of sessions and the entry point of every session request. Each session is an
+ * actor: no two turns of one session run at once, and a follow-up that arrives during a turn waits
+ * for the next turn. Methods return futures that complete once the session has taken the request
+ * (never after the work it starts). Thread-safe.
+ */
+public final class SessionService {
+  private final Agent agent;
+  private final EventJournal journal;
+  private final Clock clock;
+  private final Executor pool;
+  private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+
+  public SessionService(Agent agent, EventJournal journal, Clock clock, Executor pool) {
+    this.agent = Objects.requireNonNull(agent, "agent");
+    this.journal = Objects.requireNonNull(journal, "journal");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.pool = Objects.requireNonNull(pool, "pool");
+  }
+
+  /** The agent every session of this service runs. */
+  public Agent agent() {
+    return agent;
+  }
+
+  /**
+   * Creates a session: parked (prewarm) without a message, else with its first turn queued.
+   * Completes with the session id.
+   */
+  public CompletableFuture<String> create(Requests.CreateSession request) {
+    String id = Ids.sessionId(clock.millis());
+    journal.create(id);
+    Session session = new Session(id, agent, journal, clock, pool);
+    sessions.put(id, session);
+    if (request.prewarm()) {
+      return CompletableFuture.completedFuture(id);
+    }
+    Requests.SessionMessage first = new Requests.SessionMessage(request.message(), null, null,
+        request.clientContext(), request.outputSchema());
+    return session.deliver(first).thenApply(deliveryId -> id);
+  }
+
+  /**
+   * Delivers a follow-up (a message or input responses). Completes with the delivery id that the
+   * events of its turn carry in {@code meta.deliveryIds}; fails with 409 {@code session_not_active}
+   * for unknown, reset or ended sessions.
+   */
+  public CompletableFuture<String> send(String sessionId, Requests.SessionMessage message) {
+    Session s = sessions.get(sessionId);
+    if (s == null) {
+      return CompletableFuture.failedFuture(EveException.sessionNotActive());
+    }
+    return s.deliver(message);
+  }
+
+  /** Cancels the running turn (the one named, if {@code turnId} is given). */
+  public CompletableFuture<ControlOutcome> cancel(String sessionId, Requests.Cancel request) {
+    Session s = sessions.get(sessionId);
+    return s == null ? CompletableFuture.completedFuture(ControlOutcome.NOTHING_TO_DO) : s.cancel(request.turnId());
+  }
+
+  /** Queues a compaction of the conversation (after any running turn). */
+  public CompletableFuture<ControlOutcome> compact(String sessionId) {
+    Session s = sessions.get(sessionId);
+    return s == null ? CompletableFuture.completedFuture(ControlOutcome.NOTHING_TO_DO) : s.compact();
+  }
+
+  /** Queues clearing the conversation context (after any running turn). */
+  public CompletableFuture<ControlOutcome> clear(String sessionId) {
+    Session s = sessions.get(sessionId);
+    return s == null ? CompletableFuture.completedFuture(ControlOutcome.NOTHING_TO_DO) : s.clear();
+  }
+
+  /** Ends the session at once: running work stops, history becomes unavailable (410). */
+  public CompletableFuture<ControlOutcome> reset(String sessionId, Requests.Reset request) {
+    Session s = sessions.get(sessionId);
+    return s == null ? CompletableFuture.completedFuture(ControlOutcome.NOTHING_TO_DO) : s.reset(request.reason());
+  }
+
+  /** The session's state, empty when unknown. */
+  public Optional<SessionState> state(String sessionId) {
+    Session s = sessions.get(sessionId);
+    return s == null ? Optional.empty() : Optional.of(s.state());
+  }
+
+  /** Index of the session's last event (-1 when none); 404 unknown, 410 expired. */
+  public long tailIndex(String sessionId) {
+    return journal.tailIndex(sessionId);
+  }
+
+  /** A cursor over the session's events from {@code startIndex} (>= 0); 404 unknown, 410 expired. */
+  public JournalCursor cursor(String sessionId, long startIndex) {
+    return journal.cursor(sessionId, startIndex);
+  }
+
+  /** Stops every session's running work (no events). */
+  public void shutdown() {
+    sessions.values().forEach(Session::shutdown);
+  }
+}

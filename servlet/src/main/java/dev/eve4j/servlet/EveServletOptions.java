@@ -1,0 +1,67 @@
+package dev.eve4j.servlet;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Settings of an {@link EveServlet}. Immutable; the {@code with…} methods return copies.
+ *
+ * @param maxBodyBytes largest accepted request body; larger bodies get 413 and change nothing
+ * @param corsAllowedOrigins origins allowed cross-origin access ({@code "*"} for any); empty turns
+ *     CORS off, as in eve (preflights then get 404)
+ * @param heartbeatInterval longest silence on an open stream: a blank line is written when a stream
+ *     has been idle this long (the eve client gives up after 15 s of silence)
+ * @param leaseDuration with {@code streamControlVersion=1}, how long a stream lives before the
+ *     {@code stream.lease-ended} record ends it and the client reconnects from its cursor
+ */
+public record EveServletOptions(long maxBodyBytes, Set<String> corsAllowedOrigins, Duration heartbeatInterval,
+    Duration leaseDuration) {
+
+  /** 25 MB of files, base64-encoded, plus room for the JSON around them. */
+  public static final long DEFAULT_MAX_BODY_BYTES = 36L * 1024 * 1024;
+
+  public EveServletOptions {
+    if (maxBodyBytes <= 0) {
+      throw new IllegalArgumentException("maxBodyBytes must be positive, was " + maxBodyBytes);
+    }
+    corsAllowedOrigins = Set.copyOf(Objects.requireNonNull(corsAllowedOrigins, "corsAllowedOrigins"));
+    Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+    Objects.requireNonNull(leaseDuration, "leaseDuration");
+    if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
+      throw new IllegalArgumentException("heartbeatInterval must be positive, was " + heartbeatInterval);
+    }
+    if (leaseDuration.isNegative() || leaseDuration.isZero()) {
+      throw new IllegalArgumentException("leaseDuration must be positive, was " + leaseDuration);
+    }
+  }
+
+  /** 36 MiB bodies, CORS off, heartbeats every 10 s, 60 s leases (the real eve server's values). */
+  public static EveServletOptions defaults() {
+    return new EveServletOptions(DEFAULT_MAX_BODY_BYTES, Set.of(), Duration.ofSeconds(10), Duration.ofSeconds(60));
+  }
+
+  public EveServletOptions withMaxBodyBytes(long n) {
+    return new EveServletOptions(n, corsAllowedOrigins, heartbeatInterval, leaseDuration);
+  }
+
+  public EveServletOptions withCorsAllowedOrigins(Set<String> origins) {
+    return new EveServletOptions(maxBodyBytes, origins, heartbeatInterval, leaseDuration);
+  }
+
+  public EveServletOptions withHeartbeatInterval(Duration d) {
+    return new EveServletOptions(maxBodyBytes, corsAllowedOrigins, d, leaseDuration);
+  }
+
+  public EveServletOptions withLeaseDuration(Duration d) {
+    return new EveServletOptions(maxBodyBytes, corsAllowedOrigins, heartbeatInterval, d);
+  }
+
+  boolean corsEnabled() {
+    return !corsAllowedOrigins.isEmpty();
+  }
+
+  boolean originAllowed(String origin) {
+    return origin != null && (corsAllowedOrigins.contains("*") || corsAllowedOrigins.contains(origin));
+  }
+}
