@@ -369,7 +369,9 @@ final class Session {
     @Override
     public void onError(Throwable error) {
       String errorId = UUID.randomUUID().toString();
-      LOG.log(Level.WARNING, "model call failed in session " + id + " " + turnId + " (errorId " + errorId + ")", error);
+      // Expected operational failure: one line at WARNING, the stack trace only at FINE.
+      LOG.warning(() -> "model call failed in session " + id + " " + turnId + " (errorId " + errorId + "): " + error);
+      LOG.log(Level.FINE, "model call failure " + errorId, error);
       ErrorDetails details = details(errorId, error);
       emit(new EventData.StepFailed("MODEL_CALL_FAILED", details, details.message(), sequence, stepIndex, turnId),
           deliveryIds);
