@@ -264,7 +264,8 @@ final class Session {
 
   /** One turn, started by one delivery: a model step, streamed into events. */
   private final class Turn extends Work implements ModelListener {
-    private final List<String> deliveryIds;
+    private final String deliveryId;
+    private List<String> deliveryIds;
     private final Requests.SessionMessage message;
     private int sequence;
     private String turnId;
@@ -276,13 +277,15 @@ final class Session {
     private boolean done;
 
     Turn(String deliveryId, Requests.SessionMessage message) {
-      this.deliveryIds = List.of(deliveryId);
+      this.deliveryId = deliveryId;
       this.message = message;
     }
 
     @Override
     void start() {
       state = SessionState.RUNNING;
+      // A turn started by answers to no open request belongs, as in eve, to the last delivery.
+      deliveryIds = message.message() == null && !lastDeliveryIds.isEmpty() ? lastDeliveryIds : List.of(deliveryId);
       lastDeliveryIds = deliveryIds;
       sequence = nextSequence++;
       turnId = "turn_" + sequence;

@@ -49,6 +49,9 @@ public final class EveServlet extends HttpServlet {
   private static final String EXPOSED = "x-eve-session-id, x-eve-stream-format, x-eve-stream-version, "
       + "x-eve-stream-tail-index";
   private static final long BODY_READ_TIMEOUT_MS = 30_000;
+  /** h3, eve's HTTP framework, pretty-prints its 404 bodies with two-space indents. */
+  private static final com.google.gson.Gson PRETTY = new com.google.gson.GsonBuilder().setPrettyPrinting()
+      .disableHtmlEscaping().create();
 
   private final transient EveRuntime runtime;
   private final transient SessionService sessions;
@@ -372,7 +375,7 @@ public final class EveServlet extends HttpServlet {
     o.addProperty("status", 404);
     String url = req.getRequestURL() + (req.getQueryString() == null ? "" : "?" + req.getQueryString());
     o.addProperty("message", "Cannot find any route matching [" + method + "] " + url);
-    Reply.json(404, o).write(resp);
+    new Reply(404, new java.util.LinkedHashMap<>(), "application/json; charset=utf-8", PRETTY.toJson(o)).write(resp);
   }
 
   /** The runtime this servlet serves. */

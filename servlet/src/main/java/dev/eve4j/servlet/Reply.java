@@ -12,6 +12,7 @@ import java.util.Map;
 /** A small JSON response: status, extra headers, body. Immutable once built. */
 record Reply(int status, Map<String, String> headers, String contentType, String body) {
   static final String NO_STORE = "no-store";
+  private static final String STUBS_FIXED = "Tool stubs are fixed at session creation.";
 
   static Reply json(int status, JsonObject body) {
     return new Reply(status, new LinkedHashMap<>(), "application/json", Json.toJson(body));
@@ -29,6 +30,12 @@ record Reply(int status, Map<String, String> headers, String contentType, String
   /** The flat eve error body {@code {code?, error, errorId?, ok:false}}. */
   static Reply error(EveException e) {
     JsonObject o = new JsonObject();
+    if (STUBS_FIXED.equals(e.getMessage())) {
+      // The one error eve's request parser writes ok-first; kept byte-identical to the recorded server.
+      o.addProperty("ok", false);
+      o.addProperty("error", e.getMessage());
+      return json(400, o);
+    }
     if (e.code().wireCode() != null) {
       o.addProperty("code", e.code().wireCode());
     }

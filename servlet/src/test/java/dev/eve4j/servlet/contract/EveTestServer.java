@@ -44,7 +44,7 @@ final class EveTestServer implements AutoCloseable {
             holder.setAsyncSupported(true);
             context.addServlet(holder, "/eve/v1/*");
             jetty.setHandler(context);
-            jetty.setStopTimeout(2_000);
+            jetty.setStopTimeout(0); // open follow streams are cut, not drained
             jetty.start();
             return new EveTestServer(jetty, runtime, connector.getLocalPort());
         } catch (Exception e) {

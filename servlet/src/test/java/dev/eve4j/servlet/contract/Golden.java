@@ -13,11 +13,11 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Loads the recorded traces of the real eve 0.80.1 server ({@code shared/golden/eve-0.80.1}), the oracle of these tests.
+ * Loads the recorded traces of the real eve 0.80.1 server ({@code testdata/golden/eve-0.80.1}), the oracle of these
+ * tests.
  *
- * <p>The folder is found by walking up from the working directory until a directory has a {@code shared/golden} child
- * (the repository is {@code /work/main} and the traces are {@code /work/shared}, i.e. {@code ../shared} from the repo
- * root). The system property {@code eve4j.golden} may point at the {@code eve-0.80.1} folder directly. A missing folder
+ * <p>The folder is found by walking up from the working directory until a directory has a {@code testdata/golden}
+ * child (vendored in the repository; a {@code shared/golden} upstream copy is accepted too). The system property {@code eve4j.golden} may point at the {@code eve-0.80.1} folder directly. A missing folder
  * fails the test: it is never skipped.
  */
 final class Golden {
@@ -47,15 +47,17 @@ final class Golden {
         Path start = Path.of("").toAbsolutePath().normalize();
         List<Path> tried = new ArrayList<>();
         for (Path dir = start; dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("shared").resolve("golden").resolve(VERSION_DIR);
-            tried.add(candidate);
-            if (Files.isDirectory(candidate)) {
-                return candidate;
+            // The repository vendors the traces in testdata/; ../shared is the upstream copy.
+            for (String base : List.of("testdata", "shared")) {
+                Path candidate = dir.resolve(base).resolve("golden").resolve(VERSION_DIR);
+                tried.add(candidate);
+                if (Files.isDirectory(candidate)) {
+                    return candidate;
+                }
             }
         }
         throw new AssertionError("golden traces not found: walked up from " + start
-                + " looking for shared/golden/" + VERSION_DIR
-                + " (the repository must sit next to ../shared, e.g. /work/main and /work/shared); tried " + tried);
+                + " looking for testdata/golden/" + VERSION_DIR + " (vendored in the repository); tried " + tried);
     }
 
     static Scenario scenario(String name) {

@@ -1,5 +1,6 @@
 package dev.eve4j.servlet.contract;
 
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -45,8 +46,9 @@ final class Replay {
         assertEquals(exchange.status(), response.status(), () -> what + ": status; got " + response);
         String goldenBody = exchange.body();
         learnIds(what, goldenBody, response.body(), subst);
-        assertEquals(subst.apply(goldenBody), response.body(), () -> what + ": body (byte-exact, ids substituted)");
-        Shapes.assertEveHeaders(what, exchange.responseHeaders(), response.headers(), subst, Set.of());
+        assertAll(what,
+                () -> assertEquals(subst.apply(goldenBody), response.body(), () -> what + ": body (byte-exact, ids substituted)"),
+                () -> Shapes.assertEveHeaders(what, exchange.responseHeaders(), response.headers(), subst, Set.of()));
     }
 
     private static void learnIds(String what, String goldenBody, String actualBody, Subst subst) {

@@ -1,0 +1,167 @@
+package dev.eve4j.standalone;
+
+import dev.eve4j.EveRuntime;
+import dev.eve4j.servlet.EveServlet;
+import dev.eve4j.servlet.EveServletOptions;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.component.Graceful;
+
+/**
+ * An embedded Jetty 12 server that serves one {@link EveRuntime} under {@code /eve/v1/*}.
+ *
+ * <p>{@link #start} returns once the connector is listening. {@link #close} stops Jetty first (new
+ * connections are refused, open streams end, other requests get a few seconds to finish) and then
+ * closes the runtime, so no request ever reaches a closed runtime.
+ *
+ * <p>Thread-safe: {@link #uri}, {@link #port} and {@link #close} may be called from any thread;
+ * {@code close} is idempotent, which lets a JVM shutdown hook and application code both call it.
+ */
+public final class EveServer implements AutoCloseable {
+
+  /** How long {@link #close} lets in-flight requests finish before it closes their connections. */
+  static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
+
+  private final Server server;
+  private final ServletContextHandler context;
+  private final ServerConnector connector;
+  private final EveRuntime runtime;
+  private final String host;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private EveServer(
+      Server server,
+      ServletContextHandler context,
+      ServerConnector connector,
+      EveRuntime runtime,
+      String host) {
+    this.server = server;
+    this.context = context;
+    this.connector = connector;
+    this.runtime = runtime;
+    this.host = host;
+  }
+
+  /**
+   * Starts Jetty on {@code host:port} with {@link EveServletOptions#defaults()}.
+   *
+   * @see #start(EveRuntime, EveServletOptions, String, int)
+   */
+  public static EveServer start(EveRuntime runtime, String host, int port) throws Exception {
+    return start(runtime, EveServletOptions.defaults(), host, port);
+  }
+
+  /**
+   * Starts Jetty on {@code host:port} and mounts the eve routes at {@code /eve/v1/*}.
+   *
+   * <p>The returned server owns {@code runtime}: {@link #close} closes it. If starting fails (for
+   * example the port is taken), the exception is thrown after Jetty is stopped again and the
+   * runtime stays open, still owned by the caller.
+   *
+   * @param host the interface to bind, e.g. {@code 127.0.0.1} or {@code 0.0.0.0}
+   * @param port the TCP port, or {@code 0} for any free port (see {@link #port()})
+   * @throws IllegalArgumentException if {@code host} is blank or {@code port} is outside 0..65535
+   * @throws Exception whatever Jetty throws when it cannot start, e.g. an {@code IOException} for a
+   *     port in use
+   */
+  public static EveServer start(
+      EveRuntime runtime, EveServletOptions options, String host, int port) throws Exception {
+    Objects.requireNonNull(runtime, "runtime");
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(host, "host");
+    if (host.isBlank()) {
+      throw new IllegalArgumentException("host must not be blank");
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be in 0..65535, was " + port);
+    }
+
+    Server server = new Server();
+    server.setStopTimeout(STOP_TIMEOUT.toMillis());
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost(host);
+    connector.setPort(port);
+    server.addConnector(connector);
+
+    ServletContextHandler context = new ServletContextHandler();
+    context.setContextPath("/");
+    ServletHolder eve = new ServletHolder("eve", new EveServlet(runtime, options));
+    // Streams park the request until the journal has more to say; that needs async I/O.
+    eve.setAsyncSupported(true);
+    context.addServlet(eve, "/eve/v1/*");
+    server.setHandler(context);
+
+    try {
+      server.start();
+    } catch (Exception e) {
+      try {
+        server.stop();
+      } catch (Exception suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    return new EveServer(server, context, connector, runtime, host);
+  }
+
+  /**
+   * The server root, e.g. {@code http://127.0.0.1:41234/}; the eve routes are under {@code
+   * uri().resolve("eve/v1/")}. A wildcard host such as {@code 0.0.0.0} is returned as given.
+   */
+  public URI uri() {
+    String authority = host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
+    return URI.create("http://" + authority + ":" + port() + "/");
+  }
+
+  /** The port the connector is bound to (the chosen one when started with port 0). */
+  public int port() {
+    return connector.getLocalPort();
+  }
+
+  /**
+   * Stops Jetty and then closes the runtime. Open streams end cleanly at once (the client sees the
+   * response end and reconnects elsewhere or later); other in-flight requests get up to 5 seconds.
+   * Calls after the first return at once.
+   *
+   * @throws IllegalStateException if Jetty failed to stop for a reason other than the grace period
+   *     running out; the runtime is closed even then
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    Exception failure = null;
+    try {
+      // Stop accepting connections, but do not wait yet: an open event stream never finishes on
+      // its own, so Jetty's graceful stop alone would wait out STOP_TIMEOUT and then cut it.
+      Graceful.shutdown(server);
+      // Stopping the context destroys EveServlet, which ends each open stream after the line it
+      // is writing: readers see a clean end of the response instead of a cut connection.
+      context.stop();
+    } catch (Exception e) {
+      failure = e;
+    }
+    try {
+      server.stop();
+    } catch (TimeoutException e) {
+      // The grace period ran out on a busy connection; Jetty has closed it by now, which is what
+      // stopping should do anyway.
+    } catch (Exception e) {
+      failure = failure == null ? e : failure;
+    } finally {
+      runtime.close();
+    }
+    if (failure != null) {
+      throw new IllegalStateException(
+          "Jetty did not stop cleanly: " + failure.getMessage(), failure);
+    }
+  }
+}

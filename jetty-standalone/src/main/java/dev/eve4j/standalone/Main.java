@@ -1,0 +1,159 @@
+package dev.eve4j.standalone;
+
+import dev.eve4j.EveRuntime;
+import java.util.Map;
+
+/**
+ * Entry point of {@code eve4j-standalone.jar}: serves the offline scripted agent on embedded Jetty.
+ *
+ * <pre>
+ * java -jar eve4j-standalone.jar [--host HOST] [--port PORT]
+ * </pre>
+ *
+ * <p>{@code HOST} (default {@code 127.0.0.1}) and {@code PORT} (default {@code 3000}, {@code 0} for
+ * any free port) come from the environment; the arguments override them. Once listening it prints
+ * {@code eve4j listening on http://HOST:PORT/eve/v1} to stdout. SIGTERM or Ctrl-C stops Jetty
+ * gracefully (see {@link EveServer#close()}) and prints {@code eve4j stopped}.
+ *
+ * <p>Exit codes: {@code 2} for invalid arguments or environment (one line on stderr), {@code 1}
+ * when the server cannot listen. Not meant to be called twice in one JVM.
+ */
+public final class Main {
+
+  static final String DEFAULT_HOST = "127.0.0.1";
+  static final int DEFAULT_PORT = 3000;
+  static final String USAGE =
+      "usage: java -jar eve4j-standalone.jar [--host HOST] [--port PORT]"
+          + " (env HOST, PORT; defaults 127.0.0.1, 3000)";
+
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    for (String arg : args) {
+      if (arg.equals("--help") || arg.equals("-h")) {
+        System.out.println(USAGE);
+        return;
+      }
+    }
+    Settings settings;
+    try {
+      settings = Settings.parse(args, System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("eve4j: " + e.getMessage() + "; " + USAGE);
+      System.exit(2);
+      return;
+    }
+
+    EveRuntime runtime = EveRuntime.builder().build();
+    EveServer server;
+    try {
+      server = EveServer.start(runtime, settings.host(), settings.port());
+    } catch (Exception e) {
+      runtime.close();
+      System.err.println(
+          "eve4j: cannot listen on " + settings.host() + ":" + settings.port() + ": " + reason(e));
+      System.exit(1);
+      return;
+    }
+    // Registered before the "listening" line so that a supervisor reacting to it with SIGTERM
+    // always gets the graceful path.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server), "eve4j-shutdown"));
+    System.out.println("eve4j listening on " + server.uri() + "eve/v1");
+    System.out.flush();
+    // Jetty's threads are not daemons: the JVM keeps serving after main returns.
+  }
+
+  private static void stop(EveServer server) {
+    try {
+      server.close();
+      System.out.println("eve4j stopped");
+    } catch (RuntimeException e) {
+      // A shutdown hook has no caller to report to; one line beats a stack trace in the logs.
+      System.err.println("eve4j: " + reason(e));
+    }
+  }
+
+  /** The message chain of {@code e}, e.g. "Failed to bind to /127.0.0.1:3000: Address in use". */
+  private static String reason(Throwable e) {
+    StringBuilder text = new StringBuilder();
+    for (Throwable t = e; t != null && text.length() < 300; t = t.getCause()) {
+      String message = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+      if (text.indexOf(message) < 0) {
+        text.append(text.length() == 0 ? "" : ": ").append(message);
+      }
+    }
+    return text.toString().replace('\n', ' ');
+  }
+
+  /** Where to listen; arguments win over the environment, which wins over the defaults. */
+  record Settings(String host, int port) {
+
+    /**
+     * @throws IllegalArgumentException with a one-line message naming the bad value and its source
+     */
+    static Settings parse(String[] args, Map<String, String> env) {
+      String host = null;
+      String hostSource = null;
+      String port = null;
+      String portSource = null;
+      for (int i = 0; i < args.length; i++) {
+        String arg = args[i];
+        String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+        String value;
+        if (!name.equals("--host") && !name.equals("--port")) {
+          throw new IllegalArgumentException("unknown argument '" + arg + "'");
+        } else if (arg.contains("=")) {
+          value = arg.substring(arg.indexOf('=') + 1);
+        } else if (i + 1 < args.length) {
+          value = args[++i];
+        } else {
+          throw new IllegalArgumentException(name + " needs a value");
+        }
+        if (name.equals("--host")) {
+          host = value;
+          hostSource = "--host";
+        } else {
+          port = value;
+          portSource = "--port";
+        }
+      }
+      if (host == null && !isEmpty(env.get("HOST"))) {
+        host = env.get("HOST");
+        hostSource = "HOST";
+      }
+      if (port == null && !isEmpty(env.get("PORT"))) {
+        port = env.get("PORT");
+        portSource = "PORT";
+      }
+      return new Settings(
+          host == null ? DEFAULT_HOST : checkHost(host, hostSource),
+          port == null ? DEFAULT_PORT : parsePort(port, portSource));
+    }
+
+    private static boolean isEmpty(String s) {
+      return s == null || s.isEmpty();
+    }
+
+    private static String checkHost(String host, String source) {
+      if (host.isBlank() || host.chars().anyMatch(Character::isWhitespace)) {
+        throw new IllegalArgumentException(
+            "invalid host '" + host + "' from " + source + ": expected a host name or IP address");
+      }
+      return host;
+    }
+
+    private static int parsePort(String text, String source) {
+      int port;
+      try {
+        port = Integer.parseInt(text.trim());
+      } catch (NumberFormatException e) {
+        port = -1;
+      }
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException(
+            "invalid port '" + text + "' from " + source + ": expected an integer in 0..65535");
+      }
+      return port;
+    }
+  }
+}

@@ -1,0 +1,234 @@
+package dev.eve4j.war;
+
+import dev.eve4j.EveRuntime;
+import dev.eve4j.agent.Agent;
+import dev.eve4j.servlet.EveServlet;
+import dev.eve4j.servlet.EveServletOptions;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.ServletRegistration;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+
+/**
+ * Deploys eve4j as a web application: builds one {@link EveRuntime} when the context starts,
+ * serves it at {@code <context path>/eve/v1/*}, and closes it when the context stops. Registered by
+ * the WAR's {@code WEB-INF/web.xml}.
+ *
+ * <p>The agent comes from {@link AgentProvider}s found with {@link ServiceLoader} in the web
+ * application's class loader: none found serves {@link Agent#scripted()}, exactly one is used, and
+ * several fail the deployment unless {@code eve4j.agent} names one.
+ *
+ * <p>Context init parameters, all optional (an empty value counts as absent; a bad value fails the
+ * deployment with a message naming the parameter):
+ *
+ * <table>
+ *   <caption>Context parameters</caption>
+ *   <tr><th>name</th><th>value</th><th>default</th></tr>
+ *   <tr><td>{@code eve4j.agent}</td><td>fully qualified class name of the {@link AgentProvider} to
+ *       use</td><td>the only provider found, else the scripted agent</td></tr>
+ *   <tr><td>{@code eve4j.maxBodyBytes}</td><td>largest accepted request body, in bytes (positive
+ *       integer)</td><td>{@link EveServletOptions#defaults()}</td></tr>
+ *   <tr><td>{@code eve4j.corsAllowedOrigins}</td><td>comma-separated origins allowed to call
+ *       cross-origin, e.g. {@code https://app.example.com, https://admin.example.com}</td><td>none
+ *       (CORS off)</td></tr>
+ *   <tr><td>{@code eve4j.heartbeatInterval}</td><td>ISO-8601 duration between blank heartbeat
+ *       lines on idle streams, e.g. {@code PT10S}</td>
+ *       <td>{@link EveServletOptions#defaults()}</td></tr>
+ *   <tr><td>{@code eve4j.leaseDuration}</td><td>ISO-8601 duration after which a stream that asked
+ *       for leases is ended for reconnection, e.g. {@code PT60S}</td>
+ *       <td>{@link EveServletOptions#defaults()}</td></tr>
+ * </table>
+ *
+ * <p>Threading: the container calls {@link #contextInitialized} and then {@link #contextDestroyed}
+ * once each, on its deployment thread; the instance holds the runtime in between.
+ */
+public final class EveWarListener implements ServletContextListener {
+
+  static final String AGENT = "eve4j.agent";
+  static final String MAX_BODY_BYTES = "eve4j.maxBodyBytes";
+  static final String CORS_ALLOWED_ORIGINS = "eve4j.corsAllowedOrigins";
+  static final String HEARTBEAT_INTERVAL = "eve4j.heartbeatInterval";
+  static final String LEASE_DURATION = "eve4j.leaseDuration";
+  static final String SERVLET_NAME = "eve4j";
+  static final String MAPPING = "/eve/v1/*";
+
+  private volatile EveRuntime runtime;
+
+  /** Called by the container through reflection; applications need not create one. */
+  public EveWarListener() {}
+
+  /**
+   * Builds the runtime and mounts {@link EveServlet}.
+   *
+   * @throws IllegalStateException with a message for the deployer if a parameter is invalid, the
+   *     agent cannot be chosen or created, or {@code /eve/v1/*} is already taken; the container
+   *     then fails the deployment
+   */
+  @Override
+  public void contextInitialized(ServletContextEvent event) {
+    ServletContext context = event.getServletContext();
+    EveServletOptions options = options(context::getInitParameter);
+    Agent agent = discoverAgent(context.getClassLoader(), context.getInitParameter(AGENT));
+    EveRuntime built = EveRuntime.builder().agent(agent).build();
+    try {
+      ServletRegistration.Dynamic eve =
+          context.addServlet(SERVLET_NAME, new EveServlet(built, options));
+      if (eve == null) {
+        throw new IllegalStateException(
+            "eve4j: a servlet named '" + SERVLET_NAME + "' is already registered");
+      }
+      // Streams park their request until the journal has more; that needs async I/O.
+      eve.setAsyncSupported(true);
+      eve.setLoadOnStartup(1);
+      Set<String> taken = eve.addMapping(MAPPING);
+      if (!taken.isEmpty()) {
+        throw new IllegalStateException(
+            "eve4j: " + MAPPING + " is already mapped to another servlet in this application");
+      }
+    } catch (RuntimeException e) {
+      built.close();
+      throw e;
+    }
+    runtime = built;
+    context.log(
+        "eve4j: serving agent '" + agent.name() + "' (model " + agent.model().id() + ") at "
+            + context.getContextPath() + "/eve/v1");
+  }
+
+  /** Closes the runtime; the container has already taken the servlet out of service. */
+  @Override
+  public void contextDestroyed(ServletContextEvent event) {
+    EveRuntime current = runtime;
+    runtime = null;
+    if (current != null) {
+      current.close();
+    }
+  }
+
+  /** The servlet options from the context parameters, read through {@code parameter}. */
+  static EveServletOptions options(UnaryOperator<String> parameter) {
+    EveServletOptions options = EveServletOptions.defaults();
+    String maxBody = value(parameter, MAX_BODY_BYTES);
+    if (maxBody != null) {
+      long bytes;
+      try {
+        bytes = Long.parseLong(maxBody);
+      } catch (NumberFormatException e) {
+        bytes = -1;
+      }
+      if (bytes <= 0) {
+        throw invalid(MAX_BODY_BYTES, maxBody, "a positive number of bytes");
+      }
+      options = options.withMaxBodyBytes(bytes);
+    }
+    String origins = value(parameter, CORS_ALLOWED_ORIGINS);
+    if (origins != null) {
+      Set<String> set =
+          Arrays.stream(origins.split(","))
+              .map(String::trim)
+              .filter(s -> !s.isEmpty())
+              .collect(Collectors.toCollection(LinkedHashSet::new));
+      if (set.isEmpty()) {
+        throw invalid(CORS_ALLOWED_ORIGINS, origins, "a comma-separated list of origins");
+      }
+      options = options.withCorsAllowedOrigins(Set.copyOf(set));
+    }
+    Duration heartbeat = duration(parameter, HEARTBEAT_INTERVAL);
+    if (heartbeat != null) {
+      options = options.withHeartbeatInterval(heartbeat);
+    }
+    Duration lease = duration(parameter, LEASE_DURATION);
+    if (lease != null) {
+      options = options.withLeaseDuration(lease);
+    }
+    return options;
+  }
+
+  /**
+   * The agent to serve: from the {@link AgentProvider} named {@code wanted} (a class name), else
+   * from the only provider visible to {@code loader}, else {@link Agent#scripted()}.
+   */
+  static Agent discoverAgent(ClassLoader loader, String wanted) {
+    List<ServiceLoader.Provider<AgentProvider>> found;
+    try {
+      found = ServiceLoader.load(AgentProvider.class, loader).stream().toList();
+    } catch (ServiceConfigurationError e) {
+      throw new IllegalStateException(
+          "eve4j: cannot load the AgentProviders: " + e.getMessage(), e);
+    }
+    String names =
+        found.stream().map(p -> p.type().getName()).collect(Collectors.joining(", ", "[", "]"));
+    if (wanted != null && !wanted.isBlank()) {
+      return found.stream()
+          .filter(p -> p.type().getName().equals(wanted.trim()))
+          .findFirst()
+          .map(EveWarListener::create)
+          .orElseThrow(
+              () ->
+                  new IllegalStateException(
+                      "eve4j: context parameter " + AGENT + " names " + wanted.trim()
+                          + ", but the AgentProviders found are " + names));
+    }
+    if (found.isEmpty()) {
+      return Agent.scripted();
+    }
+    if (found.size() > 1) {
+      throw new IllegalStateException(
+          "eve4j: found " + found.size() + " AgentProviders " + names
+              + "; set context parameter " + AGENT + " to the class name of the one to serve");
+    }
+    return create(found.get(0));
+  }
+
+  private static Agent create(ServiceLoader.Provider<AgentProvider> provider) {
+    String name = provider.type().getName();
+    Agent agent;
+    try {
+      agent = provider.get().agent();
+    } catch (ServiceConfigurationError | RuntimeException e) {
+      throw new IllegalStateException(
+          "eve4j: AgentProvider " + name + " failed: " + e.getMessage(), e);
+    }
+    if (agent == null) {
+      throw new IllegalStateException("eve4j: AgentProvider " + name + " returned no agent");
+    }
+    return agent;
+  }
+
+  private static String value(UnaryOperator<String> parameter, String name) {
+    String value = parameter.apply(name);
+    return value == null || value.isBlank() ? null : value.trim();
+  }
+
+  private static Duration duration(UnaryOperator<String> parameter, String name) {
+    String text = value(parameter, name);
+    if (text == null) {
+      return null;
+    }
+    Duration duration;
+    try {
+      duration = Duration.parse(text);
+    } catch (DateTimeParseException e) {
+      duration = Duration.ZERO;
+    }
+    if (duration.isNegative() || duration.isZero()) {
+      throw invalid(name, text, "a positive ISO-8601 duration such as PT10S");
+    }
+    return duration;
+  }
+
+  private static IllegalStateException invalid(String name, String value, String expected) {
+    return new IllegalStateException(
+        "eve4j: context parameter " + name + " must be " + expected + ", was '" + value + "'");
+  }
+}

@@ -1,0 +1,155 @@
+package dev.eve4j.war;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.eve4j.agent.Agent;
+import dev.eve4j.model.ScriptedModel;
+import dev.eve4j.servlet.EveServletOptions;
+import java.io.IOException;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How the WAR chooses its agent and reads its context parameters, without a container. */
+public class EveWarListenerTest {
+
+  /** A provider as a user would write one. Public: ServiceLoader instantiates it reflectively. */
+  public static final class Support implements AgentProvider {
+    @Override
+    public Agent agent() {
+      return new Agent("support-bot", "You help customers.", ScriptedModel.create());
+    }
+  }
+
+  public static final class Sales implements AgentProvider {
+    @Override
+    public Agent agent() {
+      return new Agent("sales-bot", "You sell.", ScriptedModel.create());
+    }
+  }
+
+  public static final class Broken implements AgentProvider {
+    @Override
+    public Agent agent() {
+      throw new IllegalStateException("OPENAI_API_KEY is not set");
+    }
+  }
+
+  @TempDir Path dir;
+
+  @Test
+  void servesTheScriptedAgentWhenNoProviderIsFound() throws IOException {
+    try (URLClassLoader loader = loaderWithProviders()) {
+      assertEquals("eve4j-agent", EveWarListener.discoverAgent(loader, null).name());
+    }
+  }
+
+  @Test
+  void servesTheOnlyProvider() throws IOException {
+    try (URLClassLoader loader = loaderWithProviders(Support.class)) {
+      assertEquals("support-bot", EveWarListener.discoverAgent(loader, null).name());
+    }
+  }
+
+  @Test
+  void refusesToGuessBetweenSeveralProviders() throws IOException {
+    try (URLClassLoader loader = loaderWithProviders(Support.class, Sales.class)) {
+      IllegalStateException e =
+          assertThrows(
+              IllegalStateException.class, () -> EveWarListener.discoverAgent(loader, " "));
+      assertTrue(e.getMessage().contains(Support.class.getName()), e.getMessage());
+      assertTrue(e.getMessage().contains(Sales.class.getName()), e.getMessage());
+      assertTrue(e.getMessage().contains("eve4j.agent"), e.getMessage());
+    }
+  }
+
+  @Test
+  void theAgentParameterPicksOneProviderByClassName() throws IOException {
+    try (URLClassLoader loader = loaderWithProviders(Support.class, Sales.class, Broken.class)) {
+      // Broken is never instantiated: only the named provider is.
+      assertEquals(
+          "sales-bot", EveWarListener.discoverAgent(loader, Sales.class.getName()).name());
+    }
+  }
+
+  @Test
+  void anAgentParameterThatNamesNothingFails() throws IOException {
+    try (URLClassLoader loader = loaderWithProviders(Support.class)) {
+      IllegalStateException e =
+          assertThrows(
+              IllegalStateException.class,
+              () -> EveWarListener.discoverAgent(loader, "com.example.Missing"));
+      assertTrue(e.getMessage().contains("com.example.Missing"), e.getMessage());
+      assertTrue(e.getMessage().contains(Support.class.getName()), e.getMessage());
+    }
+  }
+
+  @Test
+  void aFailingProviderFailsTheDeploymentWithItsMessage() throws IOException {
+    try (URLClassLoader loader = loaderWithProviders(Broken.class)) {
+      IllegalStateException e =
+          assertThrows(
+              IllegalStateException.class, () -> EveWarListener.discoverAgent(loader, null));
+      assertTrue(e.getMessage().contains(Broken.class.getName()), e.getMessage());
+      assertTrue(e.getMessage().contains("OPENAI_API_KEY is not set"), e.getMessage());
+    }
+  }
+
+  @Test
+  void contextParametersConfigureTheServlet() {
+    Map<String, String> params =
+        Map.of(
+            "eve4j.maxBodyBytes", "1024",
+            "eve4j.corsAllowedOrigins", " https://a.example , https://b.example,",
+            "eve4j.heartbeatInterval", "PT2S",
+            "eve4j.leaseDuration", "PT30S");
+    EveServletOptions options = EveWarListener.options(params::get);
+    assertEquals(1024, options.maxBodyBytes());
+    assertEquals(Set.of("https://a.example", "https://b.example"), options.corsAllowedOrigins());
+    assertEquals(Duration.ofSeconds(2), options.heartbeatInterval());
+    assertEquals(Duration.ofSeconds(30), options.leaseDuration());
+  }
+
+  @Test
+  void absentParametersKeepTheDefaults() {
+    assertEquals(EveServletOptions.defaults(), EveWarListener.options(name -> null));
+  }
+
+  @Test
+  void invalidParametersNameTheParameterAndTheValue() {
+    for (Map.Entry<String, String> bad :
+        Map.of(
+                "eve4j.maxBodyBytes", "10MB",
+                "eve4j.corsAllowedOrigins", ",",
+                "eve4j.heartbeatInterval", "10",
+                "eve4j.leaseDuration", "-PT1S")
+            .entrySet()) {
+      IllegalStateException e =
+          assertThrows(
+              IllegalStateException.class,
+              () -> EveWarListener.options(Map.of(bad.getKey(), bad.getValue())::get));
+      assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
+      assertTrue(e.getMessage().contains("'" + bad.getValue() + "'"), e.getMessage());
+    }
+  }
+
+  /** A class loader whose only addition is a services file listing {@code providers}. */
+  private URLClassLoader loaderWithProviders(Class<?>... providers) throws IOException {
+    Path services = dir.resolve("META-INF/services");
+    Files.createDirectories(services);
+    StringBuilder names = new StringBuilder();
+    for (Class<?> provider : providers) {
+      names.append(provider.getName()).append('\n');
+    }
+    Files.writeString(services.resolve(AgentProvider.class.getName()), names);
+    return new URLClassLoader(
+        new java.net.URL[] {dir.toUri().toURL()}, getClass().getClassLoader());
+  }
+}
