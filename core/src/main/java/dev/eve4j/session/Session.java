@@ -394,8 +394,9 @@ final class Session {
 
     private void end() {
       done = true;
-      emitWaiting(deliveryIds);
+      // State first: whoever reads session.waiting then sees the session as waiting.
       state = SessionState.WAITING;
+      emitWaiting(deliveryIds);
       finished(this);
     }
 
@@ -458,8 +459,8 @@ final class Session {
       history.clear();
       history.add(ModelMessage.assistant("Summary of the conversation so far:\n" + summary));
       emit(new EventData.CompactionCompleted(agent.model().id(), sequence, id, 0, "turn_" + sequence), deliveryIds);
-      emitWaiting(deliveryIds);
       state = SessionState.WAITING;
+      emitWaiting(deliveryIds);
       finished(this);
     }
 
@@ -468,8 +469,8 @@ final class Session {
       // The conversation stays as it was; the session is ready again.
       done = true;
       LOG.log(Level.WARNING, "compaction failed in session " + id, error);
-      emitWaiting(deliveryIds);
       state = SessionState.WAITING;
+      emitWaiting(deliveryIds);
       finished(this);
     }
 
