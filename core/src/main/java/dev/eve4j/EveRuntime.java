@@ -20,6 +20,7 @@ public final class EveRuntime implements AutoCloseable {
   private final Agent agent;
   private final EventJournal journal;
   private final ExecutorService pool;
+  private final ExecutorService toolPool;
   private final SessionService sessions;
 
   private EveRuntime(Builder b) {
@@ -27,7 +28,8 @@ public final class EveRuntime implements AutoCloseable {
     this.journal = b.journal;
     int threads = Math.max(2, java.lang.Runtime.getRuntime().availableProcessors());
     this.pool = Executors.newFixedThreadPool(threads, daemonThreads("eve4j-session-"));
-    this.sessions = new SessionService(agent, journal, b.clock, pool);
+    this.toolPool = Executors.newCachedThreadPool(daemonThreads("eve4j-tool-"));
+    this.sessions = new SessionService(agent, journal, b.clock, pool, toolPool, b.maxStepsPerTurn);
   }
 
   public static Builder builder() {
@@ -52,6 +54,7 @@ public final class EveRuntime implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     pool.shutdownNow();
+    toolPool.shutdownNow();
     journal.close();
   }
 
@@ -69,6 +72,7 @@ public final class EveRuntime implements AutoCloseable {
     private Agent agent = Agent.scripted();
     private EventJournal journal;
     private Clock clock = Clock.systemUTC();
+    private int maxStepsPerTurn = 20;
 
     private Builder() {}
 
@@ -87,6 +91,15 @@ public final class EveRuntime implements AutoCloseable {
     /** The clock of event timestamps and ids (default: system UTC). */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Model steps per turn before the turn fails with {@code STEP_LIMIT_EXCEEDED} (default 20). */
+    public Builder maxStepsPerTurn(int steps) {
+      if (steps < 1) {
+        throw new IllegalArgumentException("maxStepsPerTurn must be at least 1, was " + steps);
+      }
+      this.maxStepsPerTurn = steps;
       return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.eve4j.model;
 
+import com.google.gson.JsonObject;
 import dev.eve4j.protocol.TokenUsage;
 
 /**
@@ -10,6 +11,12 @@ public interface ModelListener {
   void onReasoningDelta(String delta);
 
   void onTextDelta(String delta);
+
+  /** A fragment of a tool call's raw JSON input, as the model streams it. */
+  default void onToolInputDelta(String callId, String toolName, String delta) {}
+
+  /** A complete tool call (all of its input has arrived). Calls are reported in the model's order. */
+  default void onToolCall(ToolCall call) {}
 
   /**
    * The call ended normally. {@code finishReason} is one of stop, length, content-filter,

@@ -1,23 +1,45 @@
 package dev.eve4j.model;
 
+import com.google.gson.JsonElement;
+import java.util.List;
 import java.util.Objects;
 
-/** One message of the conversation handed to a model. Immutable. */
-public record ModelMessage(Role role, String text) {
+/**
+ * One message of the conversation handed to a model. Immutable.
+ *
+ * @param role who speaks
+ * @param text the text (may be empty for an assistant message that only calls tools)
+ * @param toolCalls the tool calls of an assistant message (empty otherwise)
+ * @param toolCallId for a {@link Role#TOOL} message: the call it answers
+ * @param toolName for a {@link Role#TOOL} message: the tool that ran
+ * @param toolOutput for a {@link Role#TOOL} message: its JSON output
+ * @param isError for a {@link Role#TOOL} message: whether the call failed or was denied
+ */
+public record ModelMessage(Role role, String text, List<ToolCall> toolCalls, String toolCallId, String toolName,
+    JsonElement toolOutput, boolean isError) {
   public enum Role {
-    SYSTEM, USER, ASSISTANT
+    SYSTEM, USER, ASSISTANT, TOOL
   }
 
   public ModelMessage {
     Objects.requireNonNull(role, "role");
     Objects.requireNonNull(text, "text");
+    toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
   }
 
   public static ModelMessage user(String text) {
-    return new ModelMessage(Role.USER, text);
+    return new ModelMessage(Role.USER, text, List.of(), null, null, null, false);
   }
 
   public static ModelMessage assistant(String text) {
-    return new ModelMessage(Role.ASSISTANT, text);
+    return new ModelMessage(Role.ASSISTANT, text, List.of(), null, null, null, false);
+  }
+
+  public static ModelMessage assistant(String text, List<ToolCall> calls) {
+    return new ModelMessage(Role.ASSISTANT, text, calls, null, null, null, false);
+  }
+
+  public static ModelMessage toolResult(String callId, String toolName, JsonElement output, boolean isError) {
+    return new ModelMessage(Role.TOOL, "", List.of(), callId, toolName, output, isError);
   }
 }

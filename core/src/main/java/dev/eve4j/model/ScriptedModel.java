@@ -1,6 +1,16 @@
 package dev.eve4j.model;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+import dev.eve4j.protocol.Json;
 import dev.eve4j.protocol.TokenUsage;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Map;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,10 +32,16 @@ import java.util.function.Consumer;
  *       {@link #SLOW_INTERVAL} apart;</li>
  *   <li>{@code slowthink: x}: 40 reasoning deltas {@code r01 }…, then "Thought slowly about: x";</li>
  *   <li>compaction calls answer "Checkpoint: mock summary.";</li>
+ *   <li>with an output schema: a call of {@code eve__reply} with a value built from the schema;</li>
+ *   <li>after tool results: "Summarising tool results.", then {@code Tool results: <tool> -> <output>; …};</li>
+ *   <li>{@code tool: q}: one {@code lookup {query:q}} call; {@code parallel: q}: two in one step;</li>
+ *   <li>{@code approve: t}: a {@code deploy {target:t}} call (needs approval in the demo agent);</li>
+ *   <li>{@code ask: q}: {@code ask_question} with options Red and Blue; {@code askfree: q}: without;</li>
  *   <li>anything else: reasoning "Thinking about it." in two deltas, then "Echo: &lt;text&gt;" word by
  *       word.</li>
  * </ul>
- * Every call reports 10 input and 5 output tokens. Thread-safe.
+ * Tool rules apply only when the request offers the tool. Every call reports 10 input and 5
+ * output tokens. Thread-safe.
  */
 public final class ScriptedModel implements LanguageModel {
   public static final Duration SLOW_INTERVAL = Duration.ofMillis(150);
@@ -64,14 +80,63 @@ public final class ScriptedModel implements LanguageModel {
     Call call = new Call(listener);
     String text = request.latestUserText();
     String lower = text.toLowerCase(Locale.ROOT);
+    List<ModelMessage> results = request.trailingToolResults();
     if (request.purpose() == ModelRequest.Purpose.COMPACTION) {
       call.now(l -> {
         l.onTextDelta("Checkpoint: mock summary.");
         l.onFinish("stop", STEP_USAGE);
       });
+    } else if (request.outputSchema() != null && offers(request, ModelRequest.REPLY_TOOL)) {
+      JsonElement value = sample(request.outputSchema(), "value");
+      call.now(l -> toolCalls(l, text, List.of(new ToolCall(callId(text, 0), ModelRequest.REPLY_TOOL,
+          value.isJsonObject() ? value.getAsJsonObject() : new JsonObject()))));
+    } else if (!results.isEmpty()) {
+      List<String> parts = new ArrayList<>();
+      for (ModelMessage r : results) {
+        JsonElement out = r.toolOutput();
+        String shown = Json.toJson(out);
+        if (r.isError() && out != null && out.isJsonObject() && out.getAsJsonObject().has("message")) {
+          String msg = out.getAsJsonObject().get("message").getAsString();
+          boolean denied = "TOOL_EXECUTION_DENIED".equals(stringOr(out.getAsJsonObject(), "code"));
+          shown = (denied ? "denied (" : "failed (") + msg + ")";
+        }
+        parts.add(r.toolName() + " -> " + shown);
+      }
+      String answer = "Tool results: " + String.join("; ", parts);
+      call.now(l -> {
+        l.onReasoningDelta("Summarising ");
+        l.onReasoningDelta("tool results.");
+        words(answer).forEach(l::onTextDelta);
+        l.onFinish("stop", STEP_USAGE);
+      });
     } else if (lower.startsWith("fail:")) {
       String what = text.substring(5).trim();
       call.now(l -> l.onError(new IllegalStateException("mock model failure: " + what)));
+    } else if (lower.startsWith("tool:") && offers(request, "lookup")) {
+      call.now(l -> toolCalls(l, text, List.of(lookup(text, 0, text.substring(5).trim()))));
+    } else if (lower.startsWith("parallel:") && offers(request, "lookup")) {
+      String q = text.substring(9).trim();
+      call.now(l -> toolCalls(l, text, List.of(lookup(text, 0, q + " #1"), lookup(text, 1, q + " #2"))));
+    } else if (lower.startsWith("approve:") && offers(request, "deploy")) {
+      JsonObject in = new JsonObject();
+      in.addProperty("target", text.substring(8).trim());
+      call.now(l -> toolCalls(l, text, List.of(new ToolCall(callId(text, 0), "deploy", in))));
+    } else if (lower.startsWith("askfree:") && offers(request, "ask_question")) {
+      JsonObject in = new JsonObject();
+      in.addProperty("question", text.substring(8).trim());
+      call.now(l -> toolCalls(l, text, List.of(new ToolCall(callId(text, 0), "ask_question", in))));
+    } else if (lower.startsWith("ask:") && offers(request, "ask_question")) {
+      JsonObject in = new JsonObject();
+      in.addProperty("question", text.substring(4).trim());
+      JsonArray options = new JsonArray();
+      for (String color : List.of("Red", "Blue")) {
+        JsonObject o = new JsonObject();
+        o.addProperty("label", color);
+        o.addProperty("description", "Pick the color " + color.toLowerCase(Locale.ROOT) + ".");
+        options.add(o);
+      }
+      in.add("options", options);
+      call.now(l -> toolCalls(l, text, List.of(new ToolCall(callId(text, 0), "ask_question", in))));
     } else if (lower.startsWith("slowthink:")) {
       String what = text.substring(10).trim();
       List<Consumer<ModelListener>> steps = new ArrayList<>();
@@ -104,6 +169,93 @@ public final class ScriptedModel implements LanguageModel {
       });
     }
     return call;
+  }
+
+  private static boolean offers(ModelRequest request, String tool) {
+    return request.tools().stream().anyMatch(t -> t.name().equals(tool));
+  }
+
+  private static String stringOr(JsonObject o, String key) {
+    JsonElement e = o.get(key);
+    return e != null && e.isJsonPrimitive() ? e.getAsString() : null;
+  }
+
+  /** Streams each call's input JSON in two halves, then the calls, then finishes with tool-calls. */
+  private static void toolCalls(ModelListener l, String text, List<ToolCall> calls) {
+    for (ToolCall c : calls) {
+      String json = Json.toJson(c.input());
+      int half = json.length() / 2;
+      l.onToolInputDelta(c.callId(), c.toolName(), json.substring(0, half));
+      l.onToolInputDelta(c.callId(), c.toolName(), json.substring(half));
+    }
+    calls.forEach(l::onToolCall);
+    l.onFinish("tool-calls", STEP_USAGE);
+  }
+
+  private static ToolCall lookup(String text, int n, String query) {
+    JsonObject in = new JsonObject();
+    in.addProperty("query", query);
+    return new ToolCall(callId(text, n), "lookup", in);
+  }
+
+  /** {@code call_<8 hex of the message's hash>_<n>}, stable for a message, as the golden mock's ids. */
+  static String callId(String text, int n) {
+    try {
+      byte[] h = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      StringBuilder b = new StringBuilder("call_");
+      for (int i = 0; i < 4; i++) {
+        b.append(String.format(Locale.ROOT, "%02x", h[i]));
+      }
+      return b.append('_').append(n).toString();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * A value for a JSON Schema, as the golden mock builds it: strings {@code "<key>-value"},
+   * integers 3, numbers 1.5, booleans true, arrays of one item, objects with every property.
+   */
+  static JsonElement sample(JsonElement schema, String key) {
+    if (schema == null || !schema.isJsonObject()) {
+      return new JsonPrimitive(key + "-value");
+    }
+    JsonObject s = schema.getAsJsonObject();
+    if (s.has("const")) {
+      return s.get("const").deepCopy();
+    }
+    if (s.has("enum") && s.get("enum").isJsonArray() && !s.getAsJsonArray("enum").isEmpty()) {
+      return s.getAsJsonArray("enum").get(0).deepCopy();
+    }
+    JsonElement t = s.get("type");
+    String type = t == null ? (s.has("properties") ? "object" : "string")
+        : t.isJsonArray() ? t.getAsJsonArray().get(0).getAsString() : t.getAsString();
+    switch (type) {
+      case "object": {
+        JsonObject o = new JsonObject();
+        if (s.has("properties")) {
+          for (Map.Entry<String, JsonElement> p : s.getAsJsonObject("properties").entrySet()) {
+            o.add(p.getKey(), sample(p.getValue(), p.getKey()));
+          }
+        }
+        return o;
+      }
+      case "array": {
+        JsonArray a = new JsonArray();
+        a.add(sample(s.get("items"), key));
+        return a;
+      }
+      case "integer":
+        return new JsonPrimitive(3);
+      case "number":
+        return new JsonPrimitive(1.5);
+      case "boolean":
+        return new JsonPrimitive(true);
+      case "null":
+        return JsonNull.INSTANCE;
+      default:
+        return new JsonPrimitive(key + "-value");
+    }
   }
 
   /** Splits after each space, keeping it: "Echo: hello there" -> "Echo: ", "hello ", "there". */
@@ -172,6 +324,20 @@ public final class ScriptedModel implements LanguageModel {
         public void onTextDelta(String delta) {
           if (!cancelled) {
             listener.onTextDelta(delta);
+          }
+        }
+
+        @Override
+        public void onToolInputDelta(String callId, String toolName, String delta) {
+          if (!cancelled) {
+            listener.onToolInputDelta(callId, toolName, delta);
+          }
+        }
+
+        @Override
+        public void onToolCall(ToolCall call) {
+          if (!cancelled) {
+            listener.onToolCall(call);
           }
         }
 

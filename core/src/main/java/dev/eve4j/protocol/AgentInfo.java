@@ -5,7 +5,8 @@ import com.google.gson.JsonObject;
 
 /**
  * The {@code GET /info} payload: agent-info version 5, the strict schema the eve 0.80.1 client
- * validates (every key required, no extra key anywhere). eve4j agents are described as a
+ * validates (every key required, no extra key anywhere), listing the agent's tools with their input
+ * schemas and whether they may need approval. eve4j agents are described as a
  * programmatic module owned by the application.
  */
 public final class AgentInfo {
@@ -14,13 +15,16 @@ public final class AgentInfo {
 
   private AgentInfo() {}
 
+  /** A tool as {@code /info} lists it. */
+  public record ToolEntry(String name, String description, JsonObject inputSchema, boolean requiresApproval) {}
+
   /** The payload as JSON text (nulls kept: the schema requires {@code workspace.resourceRoot: null}). */
-  public static String json(String agentName, String modelId) {
-    return WITH_NULLS.toJson(payload(agentName, modelId));
+  public static String json(String agentName, String modelId, java.util.List<ToolEntry> tools) {
+    return WITH_NULLS.toJson(payload(agentName, modelId, tools));
   }
 
   /** The payload for an agent with this name and model id ({@code provider/model} or a bare id). */
-  public static JsonObject payload(String agentName, String modelId) {
+  public static JsonObject payload(String agentName, String modelId, java.util.List<ToolEntry> tools) {
     JsonObject agent = new JsonObject();
     agent.addProperty("agentRoot", "/eve4j/agent");
     agent.addProperty("appRoot", "/eve4j");
@@ -71,7 +75,20 @@ public final class AgentInfo {
     subagents.add("local", new JsonArray());
     subagents.addProperty("total", 0);
     o.add("subagents", subagents);
-    o.add("tools", lists("dynamic", "static"));
+    JsonObject toolLists = lists("dynamic", "static");
+    for (ToolEntry t : tools) {
+      JsonObject entry = moduleSource("tools/" + t.name() + ".java");
+      entry.addProperty("description", t.description());
+      entry.addProperty("hasAuth", false);
+      entry.addProperty("hasExecute", true);
+      entry.addProperty("hasModelOutputProjection", false);
+      entry.addProperty("hasOutputSchema", false);
+      entry.add("inputSchema", t.inputSchema());
+      entry.addProperty("name", t.name());
+      entry.addProperty("requiresApproval", t.requiresApproval());
+      toolLists.getAsJsonArray("static").add(entry);
+    }
+    o.add("tools", toolLists);
     o.addProperty("version", 5);
     JsonObject workspace = new JsonObject();
     workspace.add("resourceRoot", com.google.gson.JsonNull.INSTANCE);

@@ -85,7 +85,7 @@ public sealed interface EventData {
     }
   }
 
-  record StepFailed(String code, ErrorDetails details, String message, int sequence, int stepIndex, String turnId)
+  record StepFailed(String code, com.google.gson.JsonElement details, String message, int sequence, int stepIndex, String turnId)
       implements EventData {
     public String type() {
       return "step.failed";
@@ -104,7 +104,7 @@ public sealed interface EventData {
     }
   }
 
-  record TurnFailed(String code, ErrorDetails details, String message, int sequence, Boolean terminal, String turnId)
+  record TurnFailed(String code, com.google.gson.JsonElement details, String message, int sequence, Boolean terminal, String turnId)
       implements EventData {
     public String type() {
       return "turn.failed";
@@ -155,6 +155,78 @@ public sealed interface EventData {
       implements EventData {
     public String type() {
       return "session.failed";
+    }
+  }
+
+  /** {@code actions.requested.data.actions[]}: one tool call before it runs. */
+  record ActionRequest(String callId, com.google.gson.JsonObject input, String kind, String toolName) {}
+
+  /** {@code action.result.data.result}. */
+  record ActionOutput(String callId, Boolean isError, String kind, com.google.gson.JsonElement output,
+      String toolName) {}
+
+  /** {@code error} of a failed or rejected action. */
+  record ActionError(String code, String message) {}
+
+  /** An option of an input request. */
+  record InputOption(String description, String id, String label) {}
+
+  /** A human-in-the-loop request (strict schema of eve's {@code InputRequest}). */
+  record InputRequest(ActionRequest action, Boolean allowFreeform, String display, String kind,
+      List<InputOption> options, String prompt, String requestId) {}
+
+  /** An answer as echoed in {@code input.resolved}. */
+  record InputAnswer(String optionId, String requestId, String text) {}
+
+  /** One entry of {@code input.resolved.data.resolutions}. */
+  record Resolution(String kind, String outcome, String requestId, InputAnswer response) {}
+
+  record ActionInputAppended(String callId, String inputTextDelta, int sequence, int stepIndex, String toolName,
+      String turnId) implements EventData {
+    public String type() {
+      return "action.input.appended";
+    }
+  }
+
+  record ActionsRequested(List<ActionRequest> actions, int sequence, int stepIndex, String turnId)
+      implements EventData {
+    public String type() {
+      return "actions.requested";
+    }
+  }
+
+  record ActionResult(ActionError error, ActionOutput result, int sequence, String status, int stepIndex,
+      String turnId) implements EventData {
+    public String type() {
+      return "action.result";
+    }
+  }
+
+  record InputRequested(List<InputRequest> requests, int sequence, int stepIndex, String turnId, String callId)
+      implements EventData {
+    public String type() {
+      return "input.requested";
+    }
+  }
+
+  record InputResolved(List<Resolution> resolutions, int sequence, int stepIndex, String turnId)
+      implements EventData {
+    public String type() {
+      return "input.resolved";
+    }
+  }
+
+  record ApprovalSettled(String outcome, String requestId, String responderPrincipalId, int sequence, int stepIndex,
+      String turnId) implements EventData {
+    public String type() {
+      return "approval.settled";
+    }
+  }
+
+  record ResultCompleted(com.google.gson.JsonElement result, int sequence, int stepIndex, String turnId)
+      implements EventData {
+    public String type() {
+      return "result.completed";
     }
   }
 }

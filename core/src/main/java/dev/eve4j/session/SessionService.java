@@ -24,9 +24,22 @@ public final class SessionService {
   private final EventJournal journal;
   private final Clock clock;
   private final Executor pool;
+  private final Executor toolPool;
+  private final int maxStepsPerTurn;
   private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
 
-  public SessionService(Agent agent, EventJournal journal, Clock clock, Executor pool) {
+  /**
+   * @param pool runs the session actors (tasks never block)
+   * @param toolPool runs tool functions (which may block)
+   * @param maxStepsPerTurn model steps after which a turn fails with {@code STEP_LIMIT_EXCEEDED}
+   */
+  public SessionService(Agent agent, EventJournal journal, Clock clock, Executor pool, Executor toolPool,
+      int maxStepsPerTurn) {
+    if (maxStepsPerTurn < 1) {
+      throw new IllegalArgumentException("maxStepsPerTurn must be at least 1, was " + maxStepsPerTurn);
+    }
+    this.toolPool = Objects.requireNonNull(toolPool, "toolPool");
+    this.maxStepsPerTurn = maxStepsPerTurn;
     this.agent = Objects.requireNonNull(agent, "agent");
     this.journal = Objects.requireNonNull(journal, "journal");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -45,7 +58,7 @@ public final class SessionService {
   public CompletableFuture<String> create(Requests.CreateSession request) {
     String id = Ids.sessionId(clock.millis());
     journal.create(id);
-    Session session = new Session(id, agent, journal, clock, pool);
+    Session session = new Session(id, agent, journal, clock, pool, toolPool, maxStepsPerTurn);
     sessions.put(id, session);
     if (request.prewarm()) {
       return CompletableFuture.completedFuture(id);

@@ -68,7 +68,9 @@ public final class EveServlet extends HttpServlet {
     this.runtime = Objects.requireNonNull(runtime, "runtime");
     this.options = Objects.requireNonNull(options, "options");
     this.sessions = runtime.sessions();
-    this.info = AgentInfo.json(runtime.agent().name(), runtime.agent().model().id());
+    this.info = AgentInfo.json(runtime.agent().name(), runtime.agent().model().id(),
+        runtime.agent().tools().stream().map(t -> new AgentInfo.ToolEntry(t.name(), t.description(), t.inputSchema(),
+            t.approval().mayRequireApproval())).collect(java.util.stream.Collectors.toList()));
     this.timer = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "eve4j-stream-timer");
       t.setDaemon(true);
