@@ -35,7 +35,8 @@ import java.util.function.Consumer;
  *   <li>with an output schema: a call of {@code eve__reply} with a value built from the schema;</li>
  *   <li>after tool results: "Summarising tool results.", then {@code Tool results: <tool> -> <output>; …};</li>
  *   <li>{@code tool: q}: one {@code lookup {query:q}} call; {@code parallel: q}: two in one step;</li>
- *   <li>{@code approve: t}: a {@code deploy {target:t}} call (needs approval in the demo agent);</li>
+ *   <li>{@code approve: t}: a {@code deploy {target:t}} call (needs approval in the demo agent);
+ *       {@code approveboth: t}: two deploy calls ({@code t #1}, {@code t #2}) in one step;</li>
  *   <li>{@code ask: q}: {@code ask_question} with options Red and Blue; {@code askfree: q}: without;</li>
  *   <li>anything else: reasoning "Thinking about it." in two deltas, then "Echo: &lt;text&gt;" word by
  *       word.</li>
@@ -117,6 +118,15 @@ public final class ScriptedModel implements LanguageModel {
     } else if (lower.startsWith("parallel:") && offers(request, "lookup")) {
       String q = text.substring(9).trim();
       call.now(l -> toolCalls(l, text, List.of(lookup(text, 0, q + " #1"), lookup(text, 1, q + " #2"))));
+    } else if (lower.startsWith("approveboth:") && offers(request, "deploy")) {
+      String t = text.substring(12).trim();
+      List<ToolCall> both = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        JsonObject in = new JsonObject();
+        in.addProperty("target", t + " #" + (i + 1));
+        both.add(new ToolCall(callId(text, i), "deploy", in));
+      }
+      call.now(l -> toolCalls(l, text, both));
     } else if (lower.startsWith("approve:") && offers(request, "deploy")) {
       JsonObject in = new JsonObject();
       in.addProperty("target", text.substring(8).trim());

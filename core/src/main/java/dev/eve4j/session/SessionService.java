@@ -56,6 +56,7 @@ public final class SessionService {
    * Completes with the session id.
    */
   public CompletableFuture<String> create(Requests.CreateSession request) {
+    checkOutputSchema(request.outputSchema());
     String id = Ids.sessionId(clock.millis());
     journal.create(id);
     Session session = new Session(id, agent, journal, clock, pool, toolPool, maxStepsPerTurn);
@@ -74,11 +75,23 @@ public final class SessionService {
    * for unknown, reset or ended sessions.
    */
   public CompletableFuture<String> send(String sessionId, Requests.SessionMessage message) {
+    try {
+      checkOutputSchema(message.outputSchema());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     Session s = sessions.get(sessionId);
     if (s == null) {
       return CompletableFuture.failedFuture(EveException.sessionNotActive());
     }
     return s.deliver(message);
+  }
+
+  /** A schema that does not compile is a 400 before anything is created or queued. */
+  private static void checkOutputSchema(com.google.gson.JsonObject schema) {
+    if (schema != null) {
+      dev.eve4j.schema.JsonSchema.compile(schema);
+    }
   }
 
   /** Cancels the running turn (the one named, if {@code turnId} is given). */
