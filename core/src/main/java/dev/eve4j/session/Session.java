@@ -403,7 +403,7 @@ final class Session {
             + "still needed.\n" + Json.toJson(message.inputResponses());
       }
       emit(new EventData.MessageReceived(shown.flattenedText(), shown.eventParts(), sequence, turnId), ids());
-      addUserInput(message.clientContext(), forModel);
+      addUserInput(message.clientContext(), forModel, message.message() == null ? null : message.message().parts());
       if (message.outputSchema() != null) {
         try {
           outputValidator = JsonSchema.compile(message.outputSchema());
@@ -415,11 +415,12 @@ final class Session {
       nextStep(List.of());
     }
 
-    private void addUserInput(JsonElement clientContext, String text) {
+    private void addUserInput(JsonElement clientContext, String text, List<dev.eve4j.protocol.ContentPart> parts) {
       if (clientContext != null) {
         history.add(ModelMessage.user(renderClientContext(clientContext)));
       }
-      history.add(ModelMessage.user(text));
+      boolean files = parts != null && parts.stream().anyMatch(p -> !p.isText());
+      history.add(files ? ModelMessage.user(text, parts) : ModelMessage.user(text));
     }
 
     // ---- steps ----------------------------------------------------------------------------
@@ -859,7 +860,7 @@ final class Session {
       lastDeliveryIds = ids();
       emit(new EventData.MessageReceived(m.message().flattenedText(), m.message().eventParts(), sequence, turnId),
           ids());
-      addUserInput(m.clientContext(), m.message().flattenedText());
+      addUserInput(m.clientContext(), m.message().flattenedText(), m.message().parts());
       nextStep(List.of());
       return true;
     }
@@ -908,8 +909,10 @@ final class Session {
       LOG.log(Level.FINE, "model call failure " + errorId, error);
       JsonElement details = Json.toTree(details(errorId, error));
       String msg = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
-      emit(new EventData.StepFailed("MODEL_CALL_FAILED", details, msg, sequence, stepIndex, turnId), ids());
-      emit(new EventData.TurnFailed("MODEL_CALL_FAILED", details, msg, sequence, false, turnId), ids());
+      String code = error instanceof dev.eve4j.model.ModelException
+          ? ((dev.eve4j.model.ModelException) error).code() : "MODEL_CALL_FAILED";
+      emit(new EventData.StepFailed(code, details, msg, sequence, stepIndex, turnId), ids());
+      emit(new EventData.TurnFailed(code, details, msg, sequence, false, turnId), ids());
       end();
     }
 
