@@ -10,6 +10,7 @@
 // whole script has a watchdog, so a hang fails instead of blocking forever.
 
 import { Client, ClientError } from "eve/client";
+import { z } from "zod";
 
 const BASE_URL = process.argv[2] ?? process.env.EVE_BASE_URL;
 const CHECK_TIMEOUT_MS = Number(process.env.EVE_CHECK_TIMEOUT_MS ?? 30_000);
@@ -32,6 +33,15 @@ const CHECKS = [
   "send.model-failure",
   "reset",
   "send.after-reset",
+  "tool.lookup",
+  "approval.request",
+  "approval.approve",
+  "approval.deny",
+  "approval.parallel",
+  "output-schema.create",
+  "output-schema.send",
+  "question.respond",
+  "question.send",
 ];
 
 let failures = 0;
@@ -143,6 +153,59 @@ function assertEchoTurn(events, { first, text }) {
   assertEqual(turnIds.size, 1, "distinct turnIds within the turn");
   const waiting = events.at(-1);
   assertEqual(waiting.data?.wait, "next-user-message", "session.waiting.data.wait");
+}
+
+/** JSON with object keys sorted, so deep equality does not depend on key order. */
+function canonical(value) {
+  return JSON.stringify(value, (_, v) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]))
+      : v,
+  );
+}
+
+function assertDeepEqual(actual, expected, what) {
+  assert(canonical(actual) === canonical(expected), `${what}: expected ${canonical(expected)}, got ${canonical(actual)}`, {
+    expected,
+    actual,
+  });
+}
+
+function assertIncludes(text, needle, what) {
+  assert(typeof text === "string" && text.includes(needle), `${what}: expected to contain ${JSON.stringify(needle)}, got ${JSON.stringify(text)}`, {
+    text,
+    needle,
+  });
+}
+
+/** A turn that ran to its end: the response stopped at session.waiting with nothing left open. */
+function assertIdleAgain(result) {
+  assertEqual(result.status, "waiting", "result.status");
+  assertEqual(result.events.at(-1)?.type, "session.waiting", "last event type");
+  assertEqual(result.events.at(-2)?.type, "turn.completed", "event type before session.waiting");
+  assertEqual(result.inputRequests.length, 0, "result.inputRequests.length");
+}
+
+/** A turn parked on human input: the response stopped at turn.waiting{on:"input"} with `n` open requests. */
+function assertParkedOnInput(result, n) {
+  assertEqual(result.status, "waiting", "result.status");
+  const last = result.events.at(-1);
+  assertEqual(last?.type, "turn.waiting", "last event type");
+  assertEqual(last.data.on, "input", "turn.waiting.data.on");
+  assert(!types(result.events).includes("turn.completed"), "a turn waiting on input reported turn.completed", types(result.events));
+  assertEqual(result.inputRequests.length, n, "result.inputRequests.length");
+  return last.data.turnId;
+}
+
+/** A tool-approval request for `deploy {target}` as the eve harness shapes it. */
+function assertDeployApproval(request, target) {
+  assertEqual(request.kind, "tool-approval", "inputRequest.kind");
+  assert(typeof request.requestId === "string" && request.requestId.length > 0, "inputRequest.requestId is empty", request);
+  assertEqual((request.options ?? []).map((o) => o.id), ["approve", "cancel"], "inputRequest option ids");
+  assertEqual(request.action?.kind, "tool-call", "inputRequest.action.kind");
+  assertEqual(request.action?.toolName, "deploy", "inputRequest.action.toolName");
+  assertDeepEqual(request.action?.input, { target }, "inputRequest.action.input");
+  assert(typeof request.action?.callId === "string" && request.action.callId.length > 0, "inputRequest.action.callId is empty", request);
 }
 
 /** Reads a bounded stream fully. */
@@ -417,6 +480,193 @@ async function main() {
         return { detail: { status: e.status, code: e.code, message: e.message } };
       }
       throw new CheckFailed("send() after reset() was accepted", { sessionId: response.sessionId });
+    });
+
+  // ---- tools and human-in-the-loop (session C, a fresh one) -----------------------------------
+  // The default agent is the demo agent: `lookup` runs freely, `deploy` needs approval every time,
+  // `ask_question` asks the person; after tools ran the model answers "Tool results: <tool> -> <output>; …".
+  const c = await check("tool.lookup", async (signal) => {
+    const { response, session } = await client.sessions.create({ message: "tool: weather", signal });
+    const result = await response.result();
+    assertIdleAgain(result);
+    assertIncludes(result.message, "lookup -> ", "result.message");
+    assertIncludes(result.message, '"query":"weather"', "result.message");
+    const t = types(result.events);
+    const requested = result.events.find((e) => e.type === "actions.requested");
+    assert(requested !== undefined, "no actions.requested event", t);
+    assertEqual(requested.data.actions.map((x) => x.toolName), ["lookup"], "actions.requested tool names");
+    const actionResult = result.events.find((e) => e.type === "action.result");
+    assert(actionResult !== undefined, "no action.result event", t);
+    assertEqual(actionResult.data.status, "completed", "action.result.data.status");
+    assert(!t.includes("input.requested"), "lookup asked for approval", t);
+    assertEqual(session.state.streamIndex, result.events.length, "cursor after the first turn");
+    return { session, detail: { sessionId: session.state.sessionId, message: result.message, types: t } };
+  });
+
+  /** send(text) on session C; the response must park on `n` open input requests. */
+  async function parkOnInput(session, text, n, signal) {
+    const result = await (await session.send(text, { signal })).result();
+    const turnId = assertParkedOnInput(result, n);
+    return { result, turnId };
+  }
+
+  let pending;
+  if (!c) skip("approval.request", "tool.lookup");
+  else
+    pending = await check("approval.request", async (signal) => {
+      const { result, turnId } = await parkOnInput(c.session, "approve: production", 1, signal);
+      const [request] = result.inputRequests;
+      assertDeployApproval(request, "production");
+      assert(types(result.events).includes("input.requested"), "no input.requested event", types(result.events));
+      return { request, turnId, detail: { requestId: request.requestId, turnId, types: types(result.events) } };
+    });
+
+  let approved;
+  if (!c || !pending) skip("approval.approve", !c ? "tool.lookup" : "approval.request");
+  else
+    approved = await check("approval.approve", async (signal) => {
+      const response = await c.session.respond([{ requestId: pending.request.requestId, optionId: "approve" }], { signal });
+      assertEqual(response.sessionId, c.session.state.sessionId, "response.sessionId");
+      const result = await response.result();
+      assertIdleAgain(result);
+      assertIncludes(result.message, 'deploy -> {"deployed":"production"}', "result.message");
+      const t = types(result.events);
+      assert(!t.includes("turn.started"), "answering an approval started a new turn", t);
+      const settled = result.events.find((e) => e.type === "approval.settled");
+      assert(settled !== undefined, "no approval.settled event", t);
+      assertEqual(settled.data.outcome, "approved", "approval.settled.data.outcome");
+      assertEqual(settled.data.requestId, pending.request.requestId, "approval.settled.data.requestId");
+      const resolved = result.events.find((e) => e.type === "input.resolved");
+      assert(resolved !== undefined, "no input.resolved event", t);
+      assertEqual(resolved.data.turnId, pending.turnId, "input.resolved.data.turnId (the parked turn resumes)");
+      assertEqual(result.events.at(-2).data.turnId, pending.turnId, "turn.completed.data.turnId");
+      const actionResult = result.events.find((e) => e.type === "action.result");
+      assertEqual(actionResult?.data?.status, "completed", "action.result.data.status");
+      // respond() reads from the stored cursor without delivery filtering: the cursor ends at the tail
+      const { tail } = await tailIndex(client, c.session.state.sessionId, signal);
+      assertEqual(c.session.state.streamIndex, tail + 1, "cursor after respond() vs x-eve-stream-tail-index + 1");
+      return { detail: { message: result.message, types: t } };
+    });
+
+  let denied;
+  if (!c || !approved) skip("approval.deny", !c ? "tool.lookup" : "approval.approve");
+  else
+    denied = await check("approval.deny", async (signal) => {
+      const { result: asked } = await parkOnInput(c.session, "approve: staging", 1, signal);
+      const [request] = asked.inputRequests;
+      assertDeployApproval(request, "staging");
+      const response = await c.session.respond([{ requestId: request.requestId, optionId: "cancel", text: "Not today." }], {
+        signal,
+      });
+      const result = await response.result();
+      assertIdleAgain(result);
+      assertIncludes(
+        result.message,
+        'denied (Tool execution was denied. The person who denied it wrote: "Not today.")',
+        "result.message",
+      );
+      const t = types(result.events);
+      // as recorded from eve 0.80.1 (golden 05-approval-deny): the approval settles "cancelled",
+      // the input resolves "denied", and the call is rejected with TOOL_EXECUTION_DENIED
+      const settled = result.events.find((e) => e.type === "approval.settled");
+      assertEqual(settled?.data?.outcome, "cancelled", "approval.settled.data.outcome");
+      const resolved = result.events.find((e) => e.type === "input.resolved");
+      assertEqual(resolved?.data?.resolutions?.[0]?.outcome, "denied", "input.resolved outcome");
+      assertEqual(resolved?.data?.resolutions?.[0]?.response?.text, "Not today.", "input.resolved response text");
+      const actionResult = result.events.find((e) => e.type === "action.result");
+      assertEqual(actionResult?.data?.status, "rejected", "action.result.data.status");
+      assertEqual(actionResult?.data?.error?.code, "TOOL_EXECUTION_DENIED", "action.result.data.error.code");
+      return { detail: { message: result.message, types: t } };
+    });
+
+  if (!c || !denied) skip("approval.parallel", !c ? "tool.lookup" : "approval.deny");
+  else
+    await check("approval.parallel", async (signal) => {
+      const { result: asked } = await parkOnInput(c.session, "approveboth: x", 2, signal);
+      const byTarget = new Map(asked.inputRequests.map((r) => [r.action?.input?.target, r]));
+      assertDeployApproval(byTarget.get("x #1") ?? asked.inputRequests[0], "x #1");
+      assertDeployApproval(byTarget.get("x #2") ?? asked.inputRequests[1], "x #2");
+      const requestIds = asked.inputRequests.map((r) => r.requestId);
+      assertEqual(new Set(requestIds).size, 2, "distinct requestIds");
+      const response = await c.session.respond(
+        requestIds.map((requestId) => ({ requestId, optionId: "approve" })),
+        { signal },
+      );
+      const result = await response.result();
+      assertIdleAgain(result);
+      assertIncludes(result.message, 'deploy -> {"deployed":"x #1"}', "result.message");
+      assertIncludes(result.message, 'deploy -> {"deployed":"x #2"}', "result.message");
+      const settled = result.events.filter((e) => e.type === "approval.settled");
+      assertEqual(settled.map((e) => e.data.outcome), ["approved", "approved"], "approval.settled outcomes");
+      assertDeepEqual(settled.map((e) => e.data.requestId).sort(), [...requestIds].sort(), "approval.settled requestIds");
+      return { detail: { requestIds, message: result.message } };
+    });
+
+  // ---- structured output (session D) ------------------------------------------------------------
+  const d = await check("output-schema.create", async (signal) => {
+    const outputSchema = {
+      type: "object",
+      properties: { title: { type: "string" }, count: { type: "integer" } },
+      required: ["title", "count"],
+    };
+    const { response, session } = await client.sessions.create({ message: "Summarise the release.", outputSchema, signal });
+    const result = await response.result();
+    assertIdleAgain(result);
+    assertDeepEqual(result.data, { title: "title-value", count: 3 }, "result.data");
+    const completed = result.events.filter((e) => e.type === "result.completed");
+    assertEqual(completed.length, 1, "result.completed count");
+    const t = types(result.events);
+    assert(t.indexOf("result.completed") < t.indexOf("turn.completed"), "result.completed after turn.completed", t);
+    return { session, detail: { sessionId: session.state.sessionId, data: result.data, types: t } };
+  });
+
+  let structured;
+  if (!d) skip("output-schema.send", "output-schema.create");
+  else
+    structured = await check("output-schema.send", async (signal) => {
+      // a zod 4 schema, lowered by the client to draft-07 JSON Schema (additionalProperties:false)
+      const outputSchema = z.object({ score: z.number(), ok: z.boolean(), tags: z.array(z.string()) });
+      const result = await (await d.session.send("Rate it.", { outputSchema, signal })).result();
+      assertIdleAgain(result);
+      assertDeepEqual(result.data, { score: 1.5, ok: true, tags: ["tags-value"] }, "result.data");
+      // the schema holds for one turn only
+      const plain = await (await d.session.send("and now plainly", { signal })).result();
+      assertIdleAgain(plain);
+      assertEqual(plain.data, undefined, "result.data of the next turn without a schema");
+      assertEqual(plain.message, "Echo: and now plainly", "result.message of the next turn");
+      return { detail: { data: result.data } };
+    });
+
+  // ---- questions (session D): answered through respond() and through a plain message -----------
+  let answered;
+  if (!d || !structured) skip("question.respond", !d ? "output-schema.create" : "output-schema.send");
+  else
+    answered = await check("question.respond", async (signal) => {
+      const { result: asked } = await parkOnInput(d.session, "askfree: What is your name?", 1, signal);
+      const [request] = asked.inputRequests;
+      assertEqual(request.kind, "question", "inputRequest.kind");
+      assertEqual(request.prompt, "What is your name?", "inputRequest.prompt");
+      assertEqual(request.allowFreeform, true, "inputRequest.allowFreeform");
+      assertEqual(request.action?.toolName, "ask_question", "inputRequest.action.toolName");
+      const result = await (await d.session.respond([{ requestId: request.requestId, text: "Alice" }], { signal })).result();
+      assertIdleAgain(result);
+      assertIncludes(result.message, '{"answer":"Alice","status":"answered"}', "result.message");
+      const resolved = result.events.find((e) => e.type === "input.resolved");
+      assertEqual(resolved?.data?.resolutions?.[0]?.requestId, request.requestId, "input.resolved requestId");
+      return { detail: { requestId: request.requestId, message: result.message } };
+    });
+
+  if (!d || !answered) skip("question.send", !d ? "output-schema.create" : "question.respond");
+  else
+    await check("question.send", async (signal) => {
+      const { result: asked, turnId } = await parkOnInput(d.session, "askfree: What is your name?", 1, signal);
+      assertEqual(asked.inputRequests[0].kind, "question", "inputRequest.kind");
+      // a plain message answers the open question; send() filters the stream by its deliveryId
+      const result = await (await d.session.send("Alice", { signal })).result();
+      assertIdleAgain(result);
+      assertIncludes(result.message, '{"answer":"Alice","status":"answered"}', "result.message");
+      assertEqual(result.events.at(-2).data.turnId, turnId, "turn.completed.data.turnId (the parked turn resumes)");
+      return { detail: { message: result.message, types: types(result.events) } };
     });
 
   for (const name of CHECKS) if (!reported.has(name)) emit(name, false, { message: "check was not reported" });

@@ -49,7 +49,16 @@ class EveClientInteropTest {
             "clear",
             "send.model-failure",
             "reset",
-            "send.after-reset");
+            "send.after-reset",
+            "tool.lookup",
+            "approval.request",
+            "approval.approve",
+            "approval.deny",
+            "approval.parallel",
+            "output-schema.create",
+            "output-schema.send",
+            "question.respond",
+            "question.send");
 
     /** interop.mjs has its own 150 s watchdog; this is the backstop if Node itself hangs. */
     private static final long PROCESS_TIMEOUT_SECONDS = 180;
