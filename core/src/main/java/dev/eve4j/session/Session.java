@@ -58,6 +58,9 @@ final class Session {
   static final String EVE_VERSION = "0.80.1";
 
   final String id;
+  /** The subject of the principal that created the session. */
+  final String owner;
+  private final List<SessionEventListener> listeners;
   private final Agent agent;
   private final EventJournal journal;
   private final Clock clock;
@@ -78,8 +81,10 @@ final class Session {
   private final Set<String> approvedTools = new HashSet<>();
   private int askCounter;
 
-  Session(String id, Agent agent, EventJournal journal, Clock clock, Executor pool, Executor toolPool,
-      int maxSteps) {
+  Session(String id, String owner, Agent agent, EventJournal journal, Clock clock, Executor pool, Executor toolPool,
+      int maxSteps, List<SessionEventListener> listeners) {
+    this.owner = owner;
+    this.listeners = listeners;
     this.toolPool = toolPool;
     this.maxSteps = maxSteps;
     this.id = id;
@@ -234,7 +239,15 @@ final class Session {
   private void emit(EventData data, List<String> deliveryIds) {
     long now = clock.millis();
     Event event = new Event(data, new Event.Meta(AT.format(clock.instant()), Ids.eventId(now), deliveryIds));
-    journal.append(id, Json.encodeLine(event));
+    byte[] line = Json.encodeLine(event);
+    long index = journal.append(id, line);
+    for (SessionEventListener l : listeners) {
+      try {
+        l.onEvent(id, owner, index, event, line);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "event listener failed", e);
+      }
+    }
   }
 
   private void emitWaiting(List<String> deliveryIds) {

@@ -1,6 +1,7 @@
 package dev.eve4j.session;
 
 import dev.eve4j.agent.Agent;
+import dev.eve4j.auth.Principal;
 import dev.eve4j.journal.EventJournal;
 import dev.eve4j.journal.JournalCursor;
 import dev.eve4j.protocol.EveException;
@@ -27,6 +28,7 @@ public final class SessionService {
   private final Executor toolPool;
   private final int maxStepsPerTurn;
   private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+  private final java.util.List<SessionEventListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
    * @param pool runs the session actors (tasks never block)
@@ -56,10 +58,16 @@ public final class SessionService {
    * Completes with the session id.
    */
   public CompletableFuture<String> create(Requests.CreateSession request) {
+    return create(request, Principal.ANONYMOUS);
+  }
+
+  /** Creates a session owned by {@code principal} (see {@link Principal#mayAccess}). */
+  public CompletableFuture<String> create(Requests.CreateSession request, Principal principal) {
     checkOutputSchema(request.outputSchema());
     String id = Ids.sessionId(clock.millis());
     journal.create(id);
-    Session session = new Session(id, agent, journal, clock, pool, toolPool, maxStepsPerTurn);
+    Session session = new Session(id, principal.subject(), agent, journal, clock, pool, toolPool, maxStepsPerTurn,
+        listeners);
     sessions.put(id, session);
     if (request.prewarm()) {
       return CompletableFuture.completedFuture(id);
@@ -75,12 +83,17 @@ public final class SessionService {
    * for unknown, reset or ended sessions.
    */
   public CompletableFuture<String> send(String sessionId, Requests.SessionMessage message) {
+    return send(sessionId, message, Principal.ANONYMOUS);
+  }
+
+  /** {@link #send(String, Requests.SessionMessage)} as {@code principal}: another's session is not active. */
+  public CompletableFuture<String> send(String sessionId, Requests.SessionMessage message, Principal principal) {
     try {
       checkOutputSchema(message.outputSchema());
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    Session s = sessions.get(sessionId);
+    Session s = visible(sessionId, principal);
     if (s == null) {
       return CompletableFuture.failedFuture(EveException.sessionNotActive());
     }
@@ -96,25 +109,41 @@ public final class SessionService {
 
   /** Cancels the running turn (the one named, if {@code turnId} is given). */
   public CompletableFuture<ControlOutcome> cancel(String sessionId, Requests.Cancel request) {
-    Session s = sessions.get(sessionId);
+    return cancel(sessionId, request, Principal.ANONYMOUS);
+  }
+
+  public CompletableFuture<ControlOutcome> cancel(String sessionId, Requests.Cancel request, Principal principal) {
+    Session s = visible(sessionId, principal);
     return s == null ? CompletableFuture.completedFuture(ControlOutcome.NOTHING_TO_DO) : s.cancel(request.turnId());
   }
 
   /** Queues a compaction of the conversation (after any running turn). */
   public CompletableFuture<ControlOutcome> compact(String sessionId) {
-    Session s = sessions.get(sessionId);
+    return compact(sessionId, Principal.ANONYMOUS);
+  }
+
+  public CompletableFuture<ControlOutcome> compact(String sessionId, Principal principal) {
+    Session s = visible(sessionId, principal);
     return s == null ? CompletableFuture.completedFuture(ControlOutcome.NOTHING_TO_DO) : s.compact();
   }
 
   /** Queues clearing the conversation context (after any running turn). */
   public CompletableFuture<ControlOutcome> clear(String sessionId) {
-    Session s = sessions.get(sessionId);
+    return clear(sessionId, Principal.ANONYMOUS);
+  }
+
+  public CompletableFuture<ControlOutcome> clear(String sessionId, Principal principal) {
+    Session s = visible(sessionId, principal);
     return s == null ? CompletableFuture.completedFuture(ControlOutcome.NOTHING_TO_DO) : s.clear();
   }
 
   /** Ends the session at once: running work stops, history becomes unavailable (410). */
   public CompletableFuture<ControlOutcome> reset(String sessionId, Requests.Reset request) {
-    Session s = sessions.get(sessionId);
+    return reset(sessionId, request, Principal.ANONYMOUS);
+  }
+
+  public CompletableFuture<ControlOutcome> reset(String sessionId, Requests.Reset request, Principal principal) {
+    Session s = visible(sessionId, principal);
     return s == null ? CompletableFuture.completedFuture(ControlOutcome.NOTHING_TO_DO) : s.reset(request.reason());
   }
 
@@ -129,9 +158,50 @@ public final class SessionService {
     return journal.tailIndex(sessionId);
   }
 
+  /** {@link #tailIndex(String)} as {@code principal}: another's session is not found (404). */
+  public long tailIndex(String sessionId, Principal principal) {
+    checkReadable(sessionId, principal);
+    return journal.tailIndex(sessionId);
+  }
+
   /** A cursor over the session's events from {@code startIndex} (>= 0); 404 unknown, 410 expired. */
   public JournalCursor cursor(String sessionId, long startIndex) {
     return journal.cursor(sessionId, startIndex);
+  }
+
+  /** {@link #cursor(String, long)} as {@code principal}: another's session is not found (404). */
+  public JournalCursor cursor(String sessionId, long startIndex, Principal principal) {
+    checkReadable(sessionId, principal);
+    return journal.cursor(sessionId, startIndex);
+  }
+
+  /** The owner (creator's subject) of a session, empty when unknown. */
+  public Optional<String> owner(String sessionId) {
+    Session s = sessions.get(sessionId);
+    return s == null ? Optional.empty() : Optional.of(s.owner);
+  }
+
+  /**
+   * Registers a listener for every event appended from now on, to any session. Closing the handle
+   * unregisters it.
+   */
+  public AutoCloseable subscribe(SessionEventListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  /** Sessions are private to their owner: another principal (without the admin scope) does not see them. */
+  private Session visible(String sessionId, Principal principal) {
+    Session s = sessions.get(sessionId);
+    return s != null && principal.mayAccess(s.owner) ? s : null;
+  }
+
+  private void checkReadable(String sessionId, Principal principal) {
+    Session s = sessions.get(sessionId);
+    if (s != null && !principal.mayAccess(s.owner)) {
+      throw EveException.sessionNotFound();
+    }
   }
 
   /** Stops every session's running work (no events). */

@@ -2,6 +2,8 @@ package dev.eve4j.servlet;
 
 import com.google.gson.JsonObject;
 import dev.eve4j.EveRuntime;
+import dev.eve4j.auth.Principal;
+import dev.eve4j.auth.Scopes;
 import dev.eve4j.journal.JournalCursor;
 import dev.eve4j.protocol.AgentInfo;
 import dev.eve4j.protocol.ErrorCode;
@@ -118,6 +120,17 @@ public final class EveServlet extends HttpServlet {
       notFound(req, resp, method);
       return;
     }
+    Principal principal = Principal.ANONYMOUS;
+    if (route != Route.HEALTH) {
+      try {
+        principal = RequestAuth.require(options.authenticator(), req,
+            route == Route.INFO || route == Route.STREAM ? Scopes.SESSIONS_READ : Scopes.SESSIONS_WRITE);
+      } catch (EveException e) {
+        Reply.error(e).write(resp);
+        return;
+      }
+    }
+    Principal caller = principal;
     if (route != Route.HEALTH && route != Route.INFO && route != Route.CREATE && seg[1].isEmpty()) {
       Reply.error(EveException.badRequest("Missing session id.")).write(resp);
       return;
@@ -137,24 +150,24 @@ public final class EveServlet extends HttpServlet {
         r.noStore().write(resp);
         return;
       case CREATE:
-        withBody(req, resp, bytes -> sessions.create(RequestParser.parseCreate(bytes)).thenApply(id -> {
+        withBody(req, resp, bytes -> sessions.create(RequestParser.parseCreate(bytes), caller).thenApply(id -> {
           JsonObject o = accepted(id);
           return Reply.json(202, o).noStore().header("x-eve-session-id", id);
         }));
         return;
       case MESSAGE:
         String sid = seg[1];
-        withBody(req, resp, bytes -> sessions.send(sid, RequestParser.parseMessage(bytes)).thenApply(deliveryId -> {
+        withBody(req, resp, bytes -> sessions.send(sid, RequestParser.parseMessage(bytes), caller).thenApply(deliveryId -> {
           JsonObject o = accepted(sid);
           o.addProperty("deliveryId", deliveryId);
           return Reply.json(202, o).noStore().header("x-eve-session-id", sid);
         }));
         return;
       case STREAM:
-        stream(req, resp, seg[1]);
+        stream(req, resp, seg[1], caller);
         return;
       case CONTROL:
-        control(req, resp, seg[1], seg[2]);
+        control(req, resp, seg[1], seg[2], caller);
         return;
       default:
         notFound(req, resp, method);
@@ -203,15 +216,16 @@ public final class EveServlet extends HttpServlet {
     return o;
   }
 
-  private void control(HttpServletRequest req, HttpServletResponse resp, String id, String action) {
+  private void control(HttpServletRequest req, HttpServletResponse resp, String id, String action,
+      Principal caller) {
     withBody(req, resp, bytes -> {
       switch (action) {
         case "cancel":
-          return sessions.cancel(id, RequestParser.parseCancel(bytes)).thenApply(outcome -> outcome
+          return sessions.cancel(id, RequestParser.parseCancel(bytes), caller).thenApply(outcome -> outcome
               == ControlOutcome.NOTHING_TO_DO ? Reply.json(200, status("no_active_turn")).noStore()
               : Reply.json(202, accepted(id)).noStore());
         case "reset":
-          return sessions.reset(id, RequestParser.parseReset(bytes)).thenApply(outcome -> {
+          return sessions.reset(id, RequestParser.parseReset(bytes), caller).thenApply(outcome -> {
             if (outcome == ControlOutcome.NOTHING_TO_DO) {
               return Reply.json(200, status("no_active_session")).noStore();
             }
@@ -223,7 +237,8 @@ public final class EveServlet extends HttpServlet {
           });
         default:
           RequestParser.parseControl(bytes);
-          CompletableFuture<ControlOutcome> f = action.equals("clear") ? sessions.clear(id) : sessions.compact(id);
+          CompletableFuture<ControlOutcome> f = action.equals("clear") ? sessions.clear(id, caller)
+              : sessions.compact(id, caller);
           return f.thenApply(outcome -> outcome == ControlOutcome.NOTHING_TO_DO
               ? Reply.json(200, status("no_active_session")).noStore()
               : Reply.json(202, accepted(id)).noStore());
@@ -327,7 +342,8 @@ public final class EveServlet extends HttpServlet {
     }
   }
 
-  private void stream(HttpServletRequest req, HttpServletResponse resp, String id) throws IOException {
+  private void stream(HttpServletRequest req, HttpServletResponse resp, String id, Principal caller)
+      throws IOException {
     String startParam = req.getParameter("startIndex");
     long start = 0;
     if (startParam != null) {
@@ -346,9 +362,9 @@ public final class EveServlet extends HttpServlet {
     long tail;
     JournalCursor cursor;
     try {
-      tail = sessions.tailIndex(id);
+      tail = sessions.tailIndex(id, caller);
       long from = start >= 0 ? start : Math.max(0, tail + 1 + start);
-      cursor = sessions.cursor(id, from);
+      cursor = sessions.cursor(id, from, caller);
     } catch (EveException e) {
       Reply.error(e).write(resp);
       return;

@@ -1,5 +1,6 @@
 package dev.eve4j.servlet;
 
+import dev.eve4j.auth.Authenticator;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -14,9 +15,12 @@ import java.util.Set;
  *     has been idle this long (the eve client gives up after 15 s of silence)
  * @param leaseDuration with {@code streamControlVersion=1}, how long a stream lives before the
  *     {@code stream.lease-ended} record ends it and the client reconnects from its cursor
+ * @param authenticator who may call: {@link Authenticator#none()} (the default) or static tokens or
+ *     JWTs; every route but {@code /health} then needs {@code sessions.read} (info, streams) or
+ *     {@code sessions.write} (everything that posts)
  */
 public record EveServletOptions(long maxBodyBytes, Set<String> corsAllowedOrigins, Duration heartbeatInterval,
-    Duration leaseDuration) {
+    Duration leaseDuration, Authenticator authenticator) {
 
   /** 25 MB of files, base64-encoded, plus room for the JSON around them. */
   public static final long DEFAULT_MAX_BODY_BYTES = 36L * 1024 * 1024;
@@ -28,6 +32,7 @@ public record EveServletOptions(long maxBodyBytes, Set<String> corsAllowedOrigin
     corsAllowedOrigins = Set.copyOf(Objects.requireNonNull(corsAllowedOrigins, "corsAllowedOrigins"));
     Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
     Objects.requireNonNull(leaseDuration, "leaseDuration");
+    Objects.requireNonNull(authenticator, "authenticator");
     if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
       throw new IllegalArgumentException("heartbeatInterval must be positive, was " + heartbeatInterval);
     }
@@ -38,23 +43,28 @@ public record EveServletOptions(long maxBodyBytes, Set<String> corsAllowedOrigin
 
   /** 36 MiB bodies, CORS off, heartbeats every 10 s, 60 s leases (the real eve server's values). */
   public static EveServletOptions defaults() {
-    return new EveServletOptions(DEFAULT_MAX_BODY_BYTES, Set.of(), Duration.ofSeconds(10), Duration.ofSeconds(60));
+    return new EveServletOptions(DEFAULT_MAX_BODY_BYTES, Set.of(), Duration.ofSeconds(10), Duration.ofSeconds(60),
+        Authenticator.none());
   }
 
   public EveServletOptions withMaxBodyBytes(long n) {
-    return new EveServletOptions(n, corsAllowedOrigins, heartbeatInterval, leaseDuration);
+    return new EveServletOptions(n, corsAllowedOrigins, heartbeatInterval, leaseDuration, authenticator);
   }
 
   public EveServletOptions withCorsAllowedOrigins(Set<String> origins) {
-    return new EveServletOptions(maxBodyBytes, origins, heartbeatInterval, leaseDuration);
+    return new EveServletOptions(maxBodyBytes, origins, heartbeatInterval, leaseDuration, authenticator);
   }
 
   public EveServletOptions withHeartbeatInterval(Duration d) {
-    return new EveServletOptions(maxBodyBytes, corsAllowedOrigins, d, leaseDuration);
+    return new EveServletOptions(maxBodyBytes, corsAllowedOrigins, d, leaseDuration, authenticator);
   }
 
   public EveServletOptions withLeaseDuration(Duration d) {
-    return new EveServletOptions(maxBodyBytes, corsAllowedOrigins, heartbeatInterval, d);
+    return new EveServletOptions(maxBodyBytes, corsAllowedOrigins, heartbeatInterval, d, authenticator);
+  }
+
+  public EveServletOptions withAuthenticator(Authenticator a) {
+    return new EveServletOptions(maxBodyBytes, corsAllowedOrigins, heartbeatInterval, leaseDuration, a);
   }
 
   boolean corsEnabled() {

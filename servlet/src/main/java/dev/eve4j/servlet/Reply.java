@@ -47,7 +47,7 @@ record Reply(int status, Map<String, String> headers, String contentType, String
     Reply r = json(e.code().httpStatus(), o);
     // As the real server: 409 and 410 (and 401) are not cacheable; 400 and 404 carry no cache-control.
     int s = e.code().httpStatus();
-    if (s == 409 || s == 410 || s == 401) {
+    if (s == 409 || s == 410 || s == 401 || s == 403) {
       r.noStore();
     }
     if (s == 401) {
