@@ -29,17 +29,7 @@ public interface Authenticator {
 
   /** No authentication: every caller is {@link Principal#ANONYMOUS}. The local default. */
   static Authenticator none() {
-    return new Authenticator() {
-      @Override
-      public Principal authenticate(String header) {
-        return Principal.ANONYMOUS;
-      }
-
-      @Override
-      public boolean enabled() {
-        return false;
-      }
-    };
+    return NoAuthentication.INSTANCE;
   }
 
   /** Static bearer tokens (for scripts), each mapped to its principal. Compared in constant time. */
