@@ -642,6 +642,11 @@ final class Session {
         f = CompletableFuture.supplyAsync(() -> {
           CompletionStage<JsonElement> stage = cs.tool.execute(cs.call.input(), cs.context);
           cs.stage = stage;
+          // A cancel that ran while execute() was still running found no stage to cancel: do it here.
+          // (Both fields are volatile: either stop() sees the stage or this sees the flag.)
+          if (cs.context.cancelled && stage instanceof CompletableFuture) {
+            ((CompletableFuture<JsonElement>) stage).cancel(true);
+          }
           return stage;
         }, toolPool).thenCompose(stage -> stage);
       } catch (RuntimeException rejected) {
