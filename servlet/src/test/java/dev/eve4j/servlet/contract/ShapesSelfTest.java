@@ -93,6 +93,35 @@ class ShapesSelfTest {
     }
 
     @Test
+    void acceptsGolden15WhoseQuestionEventsCarryNoDeliveryIds() {
+        List<JsonObject> golden15 = Golden.scenario("15-question").events();
+        assertDoesNotThrow(() -> Shapes.assertSameShapes("self 15", golden15, copy(golden15), "wrun_01M81FXW3P1G5KMWDM1FV6NG6H"));
+    }
+
+    @Test
+    void rejectsDeliveryIdsWhereTheGoldenHasNoneAndTheReverse() {
+        List<JsonObject> golden15 = Golden.scenario("15-question").events();
+        int bare = -1;
+        int owned = -1;
+        for (int i = 0; i < golden15.size(); i++) {
+            boolean has = golden15.get(i).getAsJsonObject("meta").has("deliveryIds");
+            if (!has && bare < 0) {
+                bare = i;
+            } else if (has && owned < 0) {
+                owned = i;
+            }
+        }
+        assertTrue(bare >= 0 && owned >= 0, "golden 15 has events with and without meta.deliveryIds");
+        List<JsonObject> added = copy(golden15);
+        added.get(bare).getAsJsonObject("meta").add("deliveryIds",
+                golden15.get(owned).getAsJsonObject("meta").get("deliveryIds").deepCopy());
+        assertThrows(AssertionError.class, () -> Shapes.assertSameShapes("added", golden15, added, "wrun_01M81FXW3P1G5KMWDM1FV6NG6H"));
+        List<JsonObject> removed = copy(golden15);
+        removed.get(owned).getAsJsonObject("meta").remove("deliveryIds");
+        assertThrows(AssertionError.class, () -> Shapes.assertSameShapes("removed", golden15, removed, "wrun_01M81FXW3P1G5KMWDM1FV6NG6H"));
+    }
+
+    @Test
     void rejectsDeliveryIdsThatDoNotCorrespondOneToOne() {
         List<JsonObject> actual = copy(golden01());
         JsonArray other = new JsonArray();
