@@ -61,6 +61,10 @@ final class Session {
   /** The subject of the principal that created the session. */
   final String owner;
   private final List<SessionEventListener> listeners;
+  private final SessionRegistry registry;
+  /** Set for a session recovered after a restart until its journal has been replayed (on first use). */
+  private boolean needsReplay;
+  private java.util.Map<String, String> summaries = java.util.Map.of();
   private final Agent agent;
   private final EventJournal journal;
   private final Clock clock;
@@ -82,9 +86,10 @@ final class Session {
   private int askCounter;
 
   Session(String id, String owner, Agent agent, EventJournal journal, Clock clock, Executor pool, Executor toolPool,
-      int maxSteps, List<SessionEventListener> listeners) {
+      int maxSteps, List<SessionEventListener> listeners, SessionRegistry registry) {
     this.owner = owner;
     this.listeners = listeners;
+    this.registry = registry;
     this.toolPool = toolPool;
     this.maxSteps = maxSteps;
     this.id = id;
@@ -104,6 +109,7 @@ final class Session {
   CompletableFuture<String> deliver(Requests.SessionMessage message) {
     CompletableFuture<String> accepted = new CompletableFuture<>();
     actor.execute(() -> {
+      ensureReplayed();
       if (!state.active()) {
         accepted.completeExceptionally(EveException.sessionNotActive());
         return;
@@ -208,12 +214,143 @@ final class Session {
     CompletableFuture<T> f = new CompletableFuture<>();
     actor.execute(() -> {
       try {
+        ensureReplayed();
         f.complete(task.get());
       } catch (RuntimeException e) {
         f.completeExceptionally(e);
       }
     });
     return f;
+  }
+
+  // ---- recovery after a restart -------------------------------------------------------------
+
+  /**
+   * Prepares a session found in the journal at start, before it is visible to requests. An idle,
+   * prewarmed or ended session is only marked (its journal is replayed on first use, so a restart
+   * never reads every event of every session); a session whose last turn was running or parked is
+   * replayed now: a running turn is closed with {@code turn.failed{SERVER_RESTARTED}} and
+   * {@code session.waiting}, a turn parked on input stays parked and can be answered.
+   */
+  void recover(String lastType, java.util.Map<String, String> compactionSummaries) {
+    this.summaries = compactionSummaries;
+    if (lastType == null) {
+      state = SessionState.PREWARMED;
+      return;
+    }
+    started = true;
+    switch (lastType) {
+      case "session.waiting":
+        state = SessionState.WAITING;
+        needsReplay = true;
+        return;
+      case "session.completed":
+        state = SessionState.COMPLETED;
+        return;
+      case "session.failed":
+        state = SessionState.FAILED;
+        return;
+      default:
+        state = SessionState.RUNNING;
+        needsReplay = true;
+        actor.execute(this::ensureReplayed);
+    }
+  }
+
+  /** Marks a session whose history was reset or expired before the restart. */
+  void recoverExpired() {
+    state = SessionState.RESET;
+  }
+
+  private void ensureReplayed() {
+    if (!needsReplay) {
+      return;
+    }
+    needsReplay = false;
+    SessionReplay r = new SessionReplay(summaries);
+    long tail = journal.tailIndex(id);
+    dev.eve4j.journal.JournalCursor c = journal.cursor(id, 0);
+    try {
+      while (c.position() <= tail) {
+        byte[] line = c.poll();
+        if (line == null) {
+          break;
+        }
+        r.accept(com.google.gson.JsonParser.parseString(new String(line, java.nio.charset.StandardCharsets.UTF_8))
+            .getAsJsonObject());
+      }
+    } finally {
+      c.close();
+    }
+    history.clear();
+    history.addAll(r.history);
+    started = r.started;
+    nextSequence = r.nextSequence;
+    totalUsage = r.totalUsage;
+    lastDeliveryIds = r.lastDeliveryIds;
+    issuedRequests.addAll(r.issuedRequests);
+    approvedTools.addAll(r.approvedTools);
+    askCounter = r.askCounter;
+    if (r.ending == SessionReplay.Ending.PARKED && restoreParked(r)) {
+      return;
+    }
+    if (r.ending == SessionReplay.Ending.PARKED || r.ending == SessionReplay.Ending.INTERRUPTED) {
+      LOG.info(() -> "session " + id + ": closing the turn that was running when the server stopped");
+      if (r.turnOpen && r.turnId != null) {
+        emit(new EventData.TurnFailed("SERVER_RESTARTED", null,
+            "The server restarted while this turn was running.", r.sequence, false, r.turnId), r.turnDeliveryIds);
+      }
+      state = SessionState.WAITING;
+      emitWaiting(r.turnOpen ? r.turnDeliveryIds : lastDeliveryIds);
+    }
+  }
+
+  /**
+   * Rebuilds a turn parked on input: approvals wait for their answer as before; a question asked by
+   * {@code ask_question} is answered by the answer itself. A question asked by any other tool cannot
+   * be resumed (the tool's code is gone with the process): false, and the turn is closed instead.
+   */
+  private boolean restoreParked(SessionReplay r) {
+    Turn turn = new Turn(r);
+    for (SessionReplay.Call rc : r.stepCalls.values()) {
+      CallState cs = new CallState(rc.call, agent.tool(rc.call.toolName()));
+      cs.status = rc.status;
+      cs.error = rc.error;
+      cs.output = rc.output;
+      cs.reported = rc.reported;
+      cs.requestId = rc.requestId;
+      turn.calls.add(cs);
+    }
+    for (SessionReplay.Open o : r.open.values()) {
+      CallState cs = turn.calls.stream().filter(c -> c.call.callId().equals(o.callId())).findFirst().orElse(null);
+      if (cs == null || cs.tool == null) {
+        return false;
+      }
+      if ("tool-approval".equals(o.wire().kind())) {
+        cs.pendingApproval = true;
+        turn.open.put(o.wire().requestId(), new OpenRequest(o.wire(), cs, null, null));
+      } else if ("question".equals(o.wire().kind()) && cs.call.toolName().equals("ask_question")) {
+        List<Question.Option> options = new ArrayList<>();
+        if (o.wire().options() != null) {
+          o.wire().options().forEach(op -> options.add(new Question.Option(op.label(), op.description())));
+        }
+        Question q = new Question(o.wire().prompt(), options, Boolean.TRUE.equals(o.wire().allowFreeform()));
+        CompletableFuture<Answer> answer = new CompletableFuture<>();
+        cs.running = true;
+        answer.thenAccept(a -> actor.execute(() -> turn.questionAnswered(cs, a)));
+        turn.open.put(o.wire().requestId(), new OpenRequest(o.wire(), cs, q, answer));
+      } else {
+        return false;
+      }
+    }
+    for (CallState cs : turn.calls) {
+      if (cs.status == null && !cs.pendingApproval && !cs.running) {
+        return false; // a call that was executing when the process stopped
+      }
+    }
+    current = turn;
+    state = SessionState.RUNNING;
+    return true;
   }
 
   // ---- the actor's work loop ------------------------------------------------------------
@@ -236,7 +373,7 @@ final class Session {
     }
   }
 
-  private void emit(EventData data, List<String> deliveryIds) {
+  private Event emit(EventData data, List<String> deliveryIds) {
     long now = clock.millis();
     Event event = new Event(data, new Event.Meta(AT.format(clock.instant()), Ids.eventId(now), deliveryIds));
     byte[] line = Json.encodeLine(event);
@@ -248,6 +385,7 @@ final class Session {
         LOG.log(Level.WARNING, "event listener failed", e);
       }
     }
+    return event;
   }
 
   private void emitWaiting(List<String> deliveryIds) {
@@ -379,6 +517,32 @@ final class Session {
       this.message = message;
     }
 
+    /** The turn parked on input when the process stopped (its calls and requests are added next). */
+    Turn(SessionReplay r) {
+      this.deliveryIds.addAll(r.turnDeliveryIds);
+      this.message = Requests.SessionMessage.of("(restored)");
+      this.sequence = r.sequence;
+      this.turnId = r.turnId;
+      this.stepIndex = r.stepIndex;
+      this.phase = Phase.TOOLS;
+      this.stepCompletedEmitted = true;
+      this.approvalsRequested = true;
+    }
+
+    /** A restored {@code ask_question} call: the answer is its result. */
+    void questionAnswered(CallState cs, Answer a) {
+      if (done || !cs.running) {
+        return;
+      }
+      cs.running = false;
+      cs.settle("completed", null, null);
+      JsonObject out = new JsonObject();
+      out.addProperty("answer", a.value());
+      out.addProperty("status", "answered");
+      cs.output = out;
+      progress();
+    }
+
     private List<String> ids() {
       return List.copyOf(deliveryIds);
     }
@@ -466,8 +630,17 @@ final class Session {
 
     private void callModel() {
       phase = Phase.MODEL;
+      Set<String> present = new HashSet<>();
+      for (ModelMessage m : history) {
+        if (m.role() == ModelMessage.Role.TOOL) {
+          present.add(m.toolCallId());
+        }
+      }
       for (CallState cs : settledCalls) {
-        history.add(ModelMessage.toolResult(cs.call.callId(), cs.call.toolName(), cs.output, cs.isError()));
+        // After a restart, results reported before it are already in the rebuilt history.
+        if (!present.contains(cs.call.callId())) {
+          history.add(ModelMessage.toolResult(cs.call.callId(), cs.call.toolName(), cs.output, cs.isError()));
+        }
       }
       settledCalls = List.of();
       calls = new ArrayList<>();
@@ -1172,7 +1345,9 @@ final class Session {
       totalUsage = totalUsage.plus(usage);
       history.clear();
       history.add(ModelMessage.assistant("Summary of the conversation so far:\n" + summary));
-      emit(new EventData.CompactionCompleted(agent.model().id(), sequence, id, 0, "turn_" + sequence), deliveryIds);
+      Event completed = emit(new EventData.CompactionCompleted(agent.model().id(), sequence, id, 0,
+          "turn_" + sequence), deliveryIds);
+      registry.summary(id, completed.meta().id(), summary.toString());
       state = SessionState.WAITING;
       emitWaiting(deliveryIds);
       finished(this);

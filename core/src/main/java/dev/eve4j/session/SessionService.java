@@ -29,6 +29,7 @@ public final class SessionService {
   private final int maxStepsPerTurn;
   private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
   private final java.util.List<SessionEventListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final SessionRegistry registry;
 
   /**
    * @param pool runs the session actors (tasks never block)
@@ -46,6 +47,8 @@ public final class SessionService {
     this.journal = Objects.requireNonNull(journal, "journal");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.pool = Objects.requireNonNull(pool, "pool");
+    this.registry = new SessionRegistry(journal);
+    recover();
   }
 
   /** The agent every session of this service runs. */
@@ -66,8 +69,8 @@ public final class SessionService {
     checkOutputSchema(request.outputSchema());
     String id = Ids.sessionId(clock.millis());
     journal.create(id);
-    Session session = new Session(id, principal.subject(), agent, journal, clock, pool, toolPool, maxStepsPerTurn,
-        listeners);
+    Session session = newSession(id, principal.subject());
+    registry.created(id, principal.subject());
     sessions.put(id, session);
     if (request.prewarm()) {
       return CompletableFuture.completedFuture(id);
@@ -98,6 +101,63 @@ public final class SessionService {
       return CompletableFuture.failedFuture(EveException.sessionNotActive());
     }
     return s.deliver(message);
+  }
+
+  private Session newSession(String id, String owner) {
+    return new Session(id, owner, agent, journal, clock, pool, toolPool, maxStepsPerTurn, listeners, registry);
+  }
+
+  /**
+   * Finds the sessions a durable journal holds from before a restart. Reads the registry and the
+   * last event of each session only; sessions whose last turn was running or parked are replayed.
+   */
+  private void recover() {
+    java.util.Map<String, String> owners = new java.util.LinkedHashMap<>();
+    java.util.Map<String, java.util.Map<String, String>> summaries = new java.util.HashMap<>();
+    for (com.google.gson.JsonObject e : registry.entries()) {
+      String sid = e.get("sessionId").getAsString();
+      if ("create".equals(e.get("op").getAsString())) {
+        owners.put(sid, e.get("owner").getAsString());
+      } else if ("summary".equals(e.get("op").getAsString())) {
+        summaries.computeIfAbsent(sid, k -> new java.util.HashMap<>())
+            .put(e.get("eventId").getAsString(), e.get("text").getAsString());
+      }
+    }
+    int recovered = 0;
+    for (java.util.Map.Entry<String, String> o : owners.entrySet()) {
+      String sid = o.getKey();
+      if (!journal.contains(sid)) {
+        continue; // deleted by retention
+      }
+      Session s = newSession(sid, o.getValue());
+      long tail;
+      try {
+        tail = journal.tailIndex(sid);
+      } catch (EveException expired) {
+        s.recoverExpired();
+        sessions.put(sid, s);
+        continue;
+      }
+      String lastType = null;
+      if (tail >= 0) {
+        JournalCursor c = journal.cursor(sid, tail);
+        try {
+          byte[] line = c.poll();
+          lastType = line == null ? null : com.google.gson.JsonParser.parseString(
+              new String(line, java.nio.charset.StandardCharsets.UTF_8)).getAsJsonObject().get("type").getAsString();
+        } finally {
+          c.close();
+        }
+      }
+      s.recover(lastType, summaries.getOrDefault(sid, java.util.Map.of()));
+      sessions.put(sid, s);
+      recovered++;
+    }
+    if (recovered > 0) {
+      int n = recovered;
+      java.util.logging.Logger.getLogger(SessionService.class.getName())
+          .info(() -> "recovered " + n + " sessions from the journal");
+    }
   }
 
   /** A schema that does not compile is a 400 before anything is created or queued. */
