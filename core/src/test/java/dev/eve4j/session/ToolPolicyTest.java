@@ -143,10 +143,14 @@ class ToolPolicyTest {
   void cancellingATurnCancelsItsRunningTools() throws Exception {
     CountDownLatch started = new CountDownLatch(1);
     AtomicBoolean sawCancel = new AtomicBoolean();
+    CountDownLatch ended = new CountDownLatch(1);
     CompletableFuture<JsonElement> never = new CompletableFuture<>();
     Tool slow = Tool.builder("slow").inputSchema(new JsonObject()).executeAsync((in, ctx) -> {
       started.countDown();
-      never.whenComplete((v, e) -> sawCancel.set(ctx.isCancelled()));
+      never.whenComplete((v, e) -> {
+        sawCancel.set(ctx.isCancelled());
+        ended.countDown();
+      });
       return never;
     }).build();
     Agent agent = new Agent("a", "", TestAgents.model(req -> Step.call("slow", "{}", "call_1")), List.of(slow));
@@ -156,6 +160,8 @@ class ToolPolicyTest {
       h.sessions.cancel(id, new Requests.Cancel(null)).get(5, TimeUnit.SECONDS);
       List<JsonObject> events = h.read(id, 0, type("session.waiting"));
       assertEquals("turn.cancelled", types(events).get(types(events).size() - 2));
+      // The tool's own stage is cancelled too (possibly by the tool thread, if the cancel raced execute()).
+      assertTrue(ended.await(5, TimeUnit.SECONDS), "the tool's stage was never completed");
       assertTrue(never.isCancelled());
       assertTrue(sawCancel.get());
     }
