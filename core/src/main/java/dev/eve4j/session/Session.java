@@ -318,6 +318,7 @@ final class Session {
       cs.error = rc.error;
       cs.output = rc.output;
       cs.reported = rc.reported;
+      cs.inHistory = rc.reported;
       cs.requestId = rc.requestId;
       turn.calls.add(cs);
     }
@@ -630,15 +631,9 @@ final class Session {
 
     private void callModel() {
       phase = Phase.MODEL;
-      Set<String> present = new HashSet<>();
-      for (ModelMessage m : history) {
-        if (m.role() == ModelMessage.Role.TOOL) {
-          present.add(m.toolCallId());
-        }
-      }
       for (CallState cs : settledCalls) {
         // After a restart, results reported before it are already in the rebuilt history.
-        if (!present.contains(cs.call.callId())) {
+        if (!cs.inHistory) {
           history.add(ModelMessage.toolResult(cs.call.callId(), cs.call.toolName(), cs.output, cs.isError()));
         }
       }
@@ -1217,6 +1212,8 @@ final class Session {
     boolean approved;
     boolean running;
     boolean reported;
+    /** Restored after a restart with its result already in the rebuilt conversation. */
+    boolean inHistory;
     boolean hidden;
     String requestId;
     String status;
