@@ -53,7 +53,16 @@ public record Agent(String name, String instructions, LanguageModel model, List<
    * recorded eve traces: {@code lookup}, {@code deploy} (needs approval) and {@code ask_question}.
    */
   public static Agent scripted() {
-    return new Agent("eve4j-agent", "You are a helpful assistant.", ScriptedModel.create(),
+    return demo(ScriptedModel.create());
+  }
+
+  /**
+   * The demo agent {@code eve4j-agent} on another model (e.g. one from
+   * {@link dev.eve4j.model.Models#fromSettings}): the same instructions and tools as
+   * {@link #scripted()}.
+   */
+  public static Agent demo(LanguageModel model) {
+    return new Agent("eve4j-agent", "You are a helpful assistant.", model,
         List.of(DemoTools.lookup(), DemoTools.deploy(), Tools.askQuestion()));
   }
 }

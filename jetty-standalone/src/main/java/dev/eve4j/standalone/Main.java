@@ -1,19 +1,26 @@
 package dev.eve4j.standalone;
 
 import dev.eve4j.EveRuntime;
+import dev.eve4j.agent.Agent;
+import dev.eve4j.model.Models;
 import java.util.Map;
 
 /**
- * Entry point of {@code eve4j-standalone.jar}: serves the offline scripted agent on embedded Jetty.
+ * Entry point of {@code eve4j-standalone.jar}: serves the demo agent (tools {@code lookup},
+ * {@code deploy}, {@code ask_question}) on embedded Jetty, on the model the environment chooses.
  *
  * <pre>
  * java -jar eve4j-standalone.jar [--host HOST] [--port PORT]
  * </pre>
  *
  * <p>{@code HOST} (default {@code 127.0.0.1}) and {@code PORT} (default {@code 3000}, {@code 0} for
- * any free port) come from the environment; the arguments override them. Once listening it prints
- * {@code eve4j listening on http://HOST:PORT/eve/v1} to stdout. SIGTERM or Ctrl-C stops Jetty
- * gracefully (see {@link EveServer#close()}) and prints {@code eve4j stopped}.
+ * any free port) come from the environment; the arguments override them. The model comes from
+ * {@code EVE4J_MODEL} ({@code openai:<model>}, {@code anthropic:<model>}, default the offline
+ * {@code scripted} model) and the provider variables ({@code OPENAI_API_KEY}, {@code OPENAI_BASE_URL},
+ * {@code ANTHROPIC_API_KEY}, {@code ANTHROPIC_BASE_URL}, …; see {@link Models}); a provider without
+ * its key falls back to the scripted model. It prints {@code eve4j model: <which>} (never a key),
+ * then, once listening, {@code eve4j listening on http://HOST:PORT/eve/v1} to stdout. SIGTERM or
+ * Ctrl-C stops Jetty gracefully (see {@link EveServer#close()}) and prints {@code eve4j stopped}.
  *
  * <p>Exit codes: {@code 2} for invalid arguments or environment (one line on stderr), {@code 1}
  * when the server cannot listen. Not meant to be called twice in one JVM.
@@ -24,7 +31,8 @@ public final class Main {
   static final int DEFAULT_PORT = 3000;
   static final String USAGE =
       "usage: java -jar eve4j-standalone.jar [--host HOST] [--port PORT]"
-          + " (env HOST, PORT; defaults 127.0.0.1, 3000)";
+          + " (env HOST, PORT; defaults 127.0.0.1, 3000; model: EVE4J_MODEL=openai:<model>|anthropic:<model>"
+          + " with OPENAI_API_KEY/OPENAI_BASE_URL or ANTHROPIC_API_KEY/ANTHROPIC_BASE_URL)";
 
   private Main() {}
 
@@ -36,15 +44,18 @@ public final class Main {
       }
     }
     Settings settings;
+    Models.Configured model;
     try {
       settings = Settings.parse(args, System.getenv());
+      model = Models.fromSettings(System.getenv());
     } catch (IllegalArgumentException e) {
       System.err.println("eve4j: " + e.getMessage() + "; " + USAGE);
       System.exit(2);
       return;
     }
+    System.out.println("eve4j model: " + model.description());
 
-    EveRuntime runtime = EveRuntime.builder().build();
+    EveRuntime runtime = EveRuntime.builder().agent(Agent.demo(model.model())).build();
     EveServer server;
     try {
       server = EveServer.start(runtime, settings.host(), settings.port());

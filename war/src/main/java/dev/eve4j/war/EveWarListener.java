@@ -2,6 +2,7 @@ package dev.eve4j.war;
 
 import dev.eve4j.EveRuntime;
 import dev.eve4j.agent.Agent;
+import dev.eve4j.model.Models;
 import dev.eve4j.servlet.EveServlet;
 import dev.eve4j.servlet.EveServletOptions;
 import jakarta.servlet.ServletContext;
@@ -13,6 +14,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -25,8 +27,9 @@ import java.util.stream.Collectors;
  * the WAR's {@code WEB-INF/web.xml}.
  *
  * <p>The agent comes from {@link AgentProvider}s found with {@link ServiceLoader} in the web
- * application's class loader: none found serves {@link Agent#scripted()}, exactly one is used, and
- * several fail the deployment unless {@code eve4j.agent} names one.
+ * application's class loader: none found serves the demo agent ({@link Agent#demo}) on the model
+ * the settings below choose, exactly one is used (it picks its own model, e.g. with
+ * {@link Models#fromSettings}), and several fail the deployment unless {@code eve4j.agent} names one.
  *
  * <p>Context init parameters, all optional (an empty value counts as absent; a bad value fails the
  * deployment with a message naming the parameter):
@@ -35,7 +38,7 @@ import java.util.stream.Collectors;
  *   <caption>Context parameters</caption>
  *   <tr><th>name</th><th>value</th><th>default</th></tr>
  *   <tr><td>{@code eve4j.agent}</td><td>fully qualified class name of the {@link AgentProvider} to
- *       use</td><td>the only provider found, else the scripted agent</td></tr>
+ *       use</td><td>the only provider found, else the demo agent</td></tr>
  *   <tr><td>{@code eve4j.maxBodyBytes}</td><td>largest accepted request body, in bytes (positive
  *       integer)</td><td>{@link EveServletOptions#defaults()}</td></tr>
  *   <tr><td>{@code eve4j.corsAllowedOrigins}</td><td>comma-separated origins allowed to call
@@ -48,6 +51,27 @@ import java.util.stream.Collectors;
  *       for leases is ended for reconnection, e.g. {@code PT60S}</td>
  *       <td>{@link EveServletOptions#defaults()}</td></tr>
  * </table>
+ *
+ * <p>The demo agent's model takes the standalone jar's settings, under the same names, each from a
+ * context parameter or else from the environment variable of that name (so keys can stay out of
+ * {@code web.xml}); see {@link Models} for the full list:
+ *
+ * <table>
+ *   <caption>Model settings (context parameter, else environment)</caption>
+ *   <tr><th>name</th><th>value</th><th>default</th></tr>
+ *   <tr><td>{@code EVE4J_MODEL}</td><td>{@code openai:<model>}, {@code anthropic:<model>} or
+ *       {@code scripted}</td><td>{@code scripted}</td></tr>
+ *   <tr><td>{@code OPENAI_API_KEY}, {@code OPENAI_BASE_URL}</td><td>key and base URL of an
+ *       OpenAI-compatible server (a base URL alone is enough for a local server)</td>
+ *       <td>none, {@code https://api.openai.com/v1}</td></tr>
+ *   <tr><td>{@code ANTHROPIC_API_KEY}, {@code ANTHROPIC_BASE_URL}</td><td>key and base URL of
+ *       Anthropic</td><td>none, {@code https://api.anthropic.com}</td></tr>
+ *   <tr><td>{@code OPENAI_ORG_ID}, {@code OPENAI_PROJECT_ID}, {@code EVE4J_MAX_TOKENS},
+ *       {@code EVE4J_THINKING_BUDGET}</td><td>see {@link Models}</td><td>none</td></tr>
+ * </table>
+ *
+ * <p>A provider without its key falls back to the scripted model; the context log says which model
+ * serves (never a key). An invalid value fails the deployment with a message naming it.
  *
  * <p>Threading: the container calls {@link #contextInitialized} and then {@link #contextDestroyed}
  * once each, on its deployment thread; the instance holds the runtime in between.
@@ -78,7 +102,8 @@ public final class EveWarListener implements ServletContextListener {
   public void contextInitialized(ServletContextEvent event) {
     ServletContext context = event.getServletContext();
     EveServletOptions options = options(context::getInitParameter);
-    Agent agent = discoverAgent(context.getClassLoader(), context.getInitParameter(AGENT));
+    Models.Configured model = model(context::getInitParameter, System.getenv());
+    Agent agent = discoverAgent(context.getClassLoader(), context.getInitParameter(AGENT), model);
     EveRuntime built = EveRuntime.builder().agent(agent).build();
     try {
       ServletRegistration.Dynamic eve =
@@ -100,6 +125,9 @@ public final class EveWarListener implements ServletContextListener {
       throw e;
     }
     runtime = built;
+    if (agent.model() == model.model()) {
+      context.log("eve4j model: " + model.description());
+    }
     context.log(
         "eve4j: serving agent '" + agent.name() + "' (model " + agent.model().id() + ") at "
             + context.getContextPath() + "/eve/v1");
@@ -155,10 +183,33 @@ public final class EveWarListener implements ServletContextListener {
   }
 
   /**
-   * The agent to serve: from the {@link AgentProvider} named {@code wanted} (a class name), else
-   * from the only provider visible to {@code loader}, else {@link Agent#scripted()}.
+   * The model of the demo agent: each setting of {@link Models} from the context parameter of
+   * that name, else from {@code env}.
+   *
+   * @throws IllegalStateException naming the setting when a value is invalid
    */
+  static Models.Configured model(UnaryOperator<String> parameter, Map<String, String> env) {
+    try {
+      return Models.fromSettings(name -> {
+        String value = value(parameter, name);
+        return value != null ? value : env.get(name);
+      });
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("eve4j: invalid model setting: " + e.getMessage(), e);
+    }
+  }
+
+  /** {@link #discoverAgent(ClassLoader, String, Models.Configured)} with the scripted model. */
   static Agent discoverAgent(ClassLoader loader, String wanted) {
+    return discoverAgent(loader, wanted, null);
+  }
+
+  /**
+   * The agent to serve: from the {@link AgentProvider} named {@code wanted} (a class name), else
+   * from the only provider visible to {@code loader}, else the demo agent on {@code model} (the
+   * scripted one when null).
+   */
+  static Agent discoverAgent(ClassLoader loader, String wanted, Models.Configured model) {
     List<ServiceLoader.Provider<AgentProvider>> found;
     try {
       found = ServiceLoader.load(AgentProvider.class, loader).stream().toList();
@@ -180,7 +231,7 @@ public final class EveWarListener implements ServletContextListener {
                           + ", but the AgentProviders found are " + names));
     }
     if (found.isEmpty()) {
-      return Agent.scripted();
+      return model == null ? Agent.scripted() : Agent.demo(model.model());
     }
     if (found.size() > 1) {
       throw new IllegalStateException(

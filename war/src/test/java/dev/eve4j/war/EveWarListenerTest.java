@@ -1,10 +1,13 @@
 package dev.eve4j.war;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eve4j.agent.Agent;
+import dev.eve4j.model.Models;
 import dev.eve4j.model.ScriptedModel;
 import dev.eve4j.servlet.EveServletOptions;
 import java.io.IOException;
@@ -12,6 +15,7 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -137,6 +141,55 @@ public class EveWarListenerTest {
               () -> EveWarListener.options(Map.of(bad.getKey(), bad.getValue())::get));
       assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
       assertTrue(e.getMessage().contains("'" + bad.getValue() + "'"), e.getMessage());
+    }
+  }
+
+  @Test
+  void theDemoAgentTakesItsModelFromContextParametersElseTheEnvironment() throws IOException {
+    Map<String, String> params = Map.of("EVE4J_MODEL", "openai:gpt-4o-mini", "OPENAI_BASE_URL", " ");
+    Map<String, String> env =
+        Map.of("OPENAI_API_KEY", "sk-from-env-0123456789", "EVE4J_MODEL", "anthropic:claude-haiku-4-5");
+    Models.Configured configured = EveWarListener.model(params::get, env);
+    assertEquals("openai/gpt-4o-mini", configured.model().id());
+    assertEquals("openai/gpt-4o-mini at https://api.openai.com/v1", configured.description());
+    try (URLClassLoader loader = loaderWithProviders()) {
+      Agent agent = EveWarListener.discoverAgent(loader, null, configured);
+      assertEquals("eve4j-agent", agent.name());
+      assertSame(configured.model(), agent.model());
+      assertEquals(
+          List.of("lookup", "deploy", "ask_question"),
+          agent.tools().stream().map(t -> t.name()).toList());
+    }
+  }
+
+  @Test
+  void withoutItsKeyTheModelFallsBackToTheScriptedOne() {
+    Models.Configured configured =
+        EveWarListener.model(Map.of("EVE4J_MODEL", "anthropic:claude-haiku-4-5")::get, Map.of());
+    assertInstanceOf(ScriptedModel.class, configured.model());
+    assertTrue(configured.description().contains("ANTHROPIC_API_KEY"), configured.description());
+  }
+
+  @Test
+  void anInvalidModelSettingFailsTheDeploymentNamingIt() {
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> EveWarListener.model(Map.of("EVE4J_MODEL", "gemini:pro")::get, Map.of()));
+    assertTrue(e.getMessage().contains("EVE4J_MODEL"), e.getMessage());
+    assertTrue(e.getMessage().contains("'gemini:pro'"), e.getMessage());
+  }
+
+  @Test
+  void anAgentProviderKeepsItsOwnModel() throws IOException {
+    Models.Configured configured =
+        EveWarListener.model(
+            Map.of("EVE4J_MODEL", "openai:gpt-4o", "OPENAI_API_KEY", "sk-x-0123456789")::get,
+            Map.of());
+    try (URLClassLoader loader = loaderWithProviders(Support.class)) {
+      Agent agent = EveWarListener.discoverAgent(loader, null, configured);
+      assertEquals("support-bot", agent.name());
+      assertInstanceOf(ScriptedModel.class, agent.model());
     }
   }
 
