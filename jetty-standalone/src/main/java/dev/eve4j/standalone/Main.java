@@ -2,7 +2,10 @@ package dev.eve4j.standalone;
 
 import dev.eve4j.EveRuntime;
 import dev.eve4j.agent.Agent;
+import dev.eve4j.auth.AuthConfig;
+import dev.eve4j.auth.Authenticator;
 import dev.eve4j.model.Models;
+import dev.eve4j.servlet.EveServletOptions;
 import java.util.Map;
 
 /**
@@ -45,20 +48,30 @@ public final class Main {
     }
     Settings settings;
     Models.Configured model;
+    Authenticator auth;
     try {
       settings = Settings.parse(args, System.getenv());
       model = Models.fromSettings(System.getenv());
-    } catch (IllegalArgumentException e) {
+      auth = AuthConfig.fromSettings(System.getenv());
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
       System.err.println("eve4j: " + e.getMessage() + "; " + USAGE);
       System.exit(2);
       return;
     }
     System.out.println("eve4j model: " + model.description());
+    String mode = System.getenv().getOrDefault("EVE4J_AUTH", "none");
+    System.out.println("eve4j auth: " + (mode.isBlank() ? "none" : mode.trim()));
+    if (!auth.enabled() && !isLoopback(settings.host())) {
+      // Anyone who can reach the port can then drive the agent and read every session.
+      System.err.println("eve4j: warning: no authentication (EVE4J_AUTH=none) while listening on "
+          + settings.host() + ", which is not a loopback address");
+    }
 
     EveRuntime runtime = EveRuntime.builder().agent(Agent.demo(model.model())).build();
     EveServer server;
     try {
-      server = EveServer.start(runtime, settings.host(), settings.port());
+      server = EveServer.start(runtime, EveServletOptions.defaults().withAuthenticator(auth), settings.host(),
+          settings.port());
     } catch (Exception e) {
       runtime.close();
       System.err.println(
@@ -72,6 +85,14 @@ public final class Main {
     System.out.println("eve4j listening on " + server.uri() + "eve/v1");
     System.out.flush();
     // Jetty's threads are not daemons: the JVM keeps serving after main returns.
+  }
+
+  static boolean isLoopback(String host) {
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   private static void stop(EveServer server) {

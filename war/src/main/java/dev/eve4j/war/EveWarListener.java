@@ -2,6 +2,8 @@ package dev.eve4j.war;
 
 import dev.eve4j.EveRuntime;
 import dev.eve4j.agent.Agent;
+import dev.eve4j.auth.AuthConfig;
+import dev.eve4j.auth.Authenticator;
 import dev.eve4j.model.Models;
 import dev.eve4j.servlet.EveServlet;
 import dev.eve4j.servlet.EveServletOptions;
@@ -70,6 +72,12 @@ import java.util.stream.Collectors;
  *       {@code EVE4J_THINKING_BUDGET}</td><td>see {@link Models}</td><td>none</td></tr>
  * </table>
  *
+ * <p>Authentication takes the same settings as the standalone jar too ({@code EVE4J_AUTH} =
+ * {@code none}, {@code tokens} or {@code jwt}; {@code EVE4J_AUTH_TOKENS}; {@code EVE4J_JWT_SECRET},
+ * {@code EVE4J_JWT_PUBLIC_KEYS}, {@code EVE4J_JWT_JWKS}, {@code EVE4J_JWT_ISSUER},
+ * {@code EVE4J_JWT_AUDIENCE}, {@code EVE4J_JWT_CLOCK_SKEW}; see {@link AuthConfig}), each from a
+ * context parameter or else the environment.
+ *
  * <p>A provider without its key falls back to the scripted model; the context log says which model
  * serves (never a key). An invalid value fails the deployment with a message naming it.
  *
@@ -101,7 +109,8 @@ public final class EveWarListener implements ServletContextListener {
   @Override
   public void contextInitialized(ServletContextEvent event) {
     ServletContext context = event.getServletContext();
-    EveServletOptions options = options(context::getInitParameter);
+    EveServletOptions options = options(context::getInitParameter)
+        .withAuthenticator(authenticator(context::getInitParameter, System.getenv()));
     Models.Configured model = model(context::getInitParameter, System.getenv());
     Agent agent = discoverAgent(context.getClassLoader(), context.getInitParameter(AGENT), model);
     EveRuntime built = EveRuntime.builder().agent(agent).build();
@@ -196,6 +205,31 @@ public final class EveWarListener implements ServletContextListener {
       });
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException("eve4j: invalid model setting: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Who may call: the {@link AuthConfig} settings ({@code EVE4J_AUTH}, {@code EVE4J_AUTH_TOKENS},
+   * {@code EVE4J_JWT_*}), each from the context parameter of that name, else from {@code env}.
+   *
+   * @throws IllegalStateException naming the setting when it is invalid (never its value)
+   */
+  static Authenticator authenticator(UnaryOperator<String> parameter, Map<String, String> env) {
+    java.util.Map<String, String> settings = new java.util.HashMap<>();
+    for (String key : List.of("EVE4J_AUTH", "EVE4J_AUTH_TOKENS", "EVE4J_JWT_SECRET", "EVE4J_JWT_PUBLIC_KEYS",
+        "EVE4J_JWT_JWKS", "EVE4J_JWT_ISSUER", "EVE4J_JWT_AUDIENCE", "EVE4J_JWT_CLOCK_SKEW")) {
+      String value = value(parameter, key);
+      if (value == null) {
+        value = env.get(key);
+      }
+      if (value != null) {
+        settings.put(key, value);
+      }
+    }
+    try {
+      return AuthConfig.fromSettings(settings);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("eve4j: invalid auth setting: " + e.getMessage(), e);
     }
   }
 

@@ -205,4 +205,17 @@ public class EveWarListenerTest {
     return new URLClassLoader(
         new java.net.URL[] {dir.toUri().toURL()}, getClass().getClassLoader());
   }
+
+  @Test
+  void authSettingsComeFromContextParametersThenTheEnvironment() {
+    dev.eve4j.auth.Authenticator a = EveWarListener.authenticator(
+        name -> name.equals("EVE4J_AUTH") ? "tokens" : null,
+        java.util.Map.of("EVE4J_AUTH_TOKENS", "ops=war-token-123=sessions.read"));
+    org.junit.jupiter.api.Assertions.assertEquals("ops", a.authenticate("Bearer war-token-123").subject());
+    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> EveWarListener.authenticator(name -> null, java.util.Map.of("EVE4J_AUTH", "jwt")));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("EVE4J_AUTH=jwt"));
+    org.junit.jupiter.api.Assertions.assertFalse(EveWarListener.authenticator(name -> null, java.util.Map.of())
+        .enabled());
+  }
 }
