@@ -1,8 +1,13 @@
 package dev.eve4j.journal;
 
 import dev.eve4j.protocol.EveException;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -11,10 +16,20 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class InMemoryEventJournal implements EventJournal {
   private final ConcurrentHashMap<String, Log> logs = new ConcurrentHashMap<>();
+  private final Clock clock;
+
+  InMemoryEventJournal() {
+    this(Clock.systemUTC());
+  }
+
+  /** The clock gives {@link LogInfo}'s times. */
+  InMemoryEventJournal(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
 
   @Override
   public void create(String sessionId) {
-    if (logs.putIfAbsent(sessionId, new Log()) != null) {
+    if (logs.putIfAbsent(sessionId, new Log(clock)) != null) {
       throw new IllegalStateException("session already exists: " + sessionId);
     }
   }
@@ -51,6 +66,25 @@ final class InMemoryEventJournal implements EventJournal {
   }
 
   @Override
+  public void delete(String sessionId) {
+    Log log = logs.remove(sessionId);
+    if (log != null) {
+      log.expire(); // open cursors drain the lines they can still reach, then report expiry
+    }
+  }
+
+  @Override
+  public Collection<String> sessionIds() {
+    return List.copyOf(logs.keySet());
+  }
+
+  @Override
+  public Optional<LogInfo> info(String sessionId) {
+    Log log = logs.get(sessionId);
+    return log == null ? Optional.empty() : Optional.of(log.info());
+  }
+
+  @Override
   public void close() {
     logs.values().forEach(Log::expire);
   }
@@ -72,6 +106,24 @@ final class InMemoryEventJournal implements EventJournal {
     private volatile boolean expired;
     private final Object lock = new Object();
     private List<Runnable> waiters = new ArrayList<>();
+    private final Clock clock;
+    private final long createdAt;
+    // Guarded by lock (read for info() only).
+    private long lastAppendAt;
+    private long byteSize;
+
+    Log(Clock clock) {
+      this.clock = clock;
+      this.createdAt = clock.millis();
+      this.lastAppendAt = createdAt;
+    }
+
+    LogInfo info() {
+      synchronized (lock) {
+        return new LogInfo(Instant.ofEpochMilli(createdAt), Instant.ofEpochMilli(lastAppendAt), size, byteSize,
+            expired);
+      }
+    }
 
     long append(byte[] line) {
       List<Runnable> toWake;
@@ -89,6 +141,8 @@ final class InMemoryEventJournal implements EventJournal {
           arr = grown;
         }
         arr[index] = line;
+        lastAppendAt = clock.millis();
+        byteSize += line.length;
         size = index + 1;
         toWake = takeWaiters();
       }

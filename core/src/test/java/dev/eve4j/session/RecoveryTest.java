@@ -230,6 +230,21 @@ class RecoveryTest {
     }
 
     @Override
+    public void delete(String sessionId) {
+      d.delete(sessionId);
+    }
+
+    @Override
+    public java.util.Collection<String> sessionIds() {
+      return d.sessionIds();
+    }
+
+    @Override
+    public java.util.Optional<LogInfo> info(String sessionId) {
+      return d.info(sessionId);
+    }
+
+    @Override
     public void close() {}
   }
 }
