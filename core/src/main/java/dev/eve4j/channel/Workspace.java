@@ -1,0 +1,35 @@
+package dev.eve4j.channel;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A tenant of the channel: its vessels, keys and idempotency keys are its own. Immutable.
+ *
+ * @param userVesselsEnabled whether humans may open vessels themselves (off by default)
+ * @param vesselTypes the types a human may pick when opening one (empty: none)
+ */
+public record Workspace(String id, String name, Instant createdAt, boolean userVesselsEnabled,
+    List<String> vesselTypes) {
+  public Workspace {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(name, "name");
+    vesselTypes = List.copyOf(vesselTypes);
+  }
+
+  /** {@code {id, name, userVesselsEnabled, vesselTypes, createdAt}}. */
+  public JsonObject toJson() {
+    JsonObject o = new JsonObject();
+    o.addProperty("id", id);
+    o.addProperty("name", name);
+    o.addProperty("userVesselsEnabled", userVesselsEnabled);
+    JsonArray t = new JsonArray();
+    vesselTypes.forEach(t::add);
+    o.add("vesselTypes", t);
+    o.addProperty("createdAt", ChannelJson.time(createdAt.toEpochMilli()));
+    return o;
+  }
+}

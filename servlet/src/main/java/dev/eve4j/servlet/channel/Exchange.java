@@ -1,0 +1,99 @@
+package dev.eve4j.servlet.channel;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One asynchronous request: answered exactly once ({@link #reply}, from any thread), by a
+ * {@link WriteListener} that writes only while the output is ready, then completes the request. A
+ * timeout answers 503; a container error or a client disconnect just ends it (nothing is cancelled).
+ */
+final class Exchange implements AsyncListener {
+  private static final Logger LOG = Logger.getLogger(Exchange.class.getName());
+  private final AsyncContext async;
+  private final HttpServletResponse resp;
+  private final AtomicBoolean answered = new AtomicBoolean();
+
+  Exchange(AsyncContext async, HttpServletResponse resp) {
+    this.async = async;
+    this.resp = resp;
+    async.addListener(this);
+  }
+
+  /** Writes {@code reply} unless the request was already answered; returns whether this call answered it. */
+  boolean reply(Reply reply) {
+    if (!answered.compareAndSet(false, true)) {
+      return false;
+    }
+    byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
+    try {
+      resp.setStatus(reply.status());
+      resp.setHeader("cache-control", "no-store");
+      reply.headers().forEach(resp::setHeader);
+      resp.setContentType("application/json; charset=utf-8");
+      resp.setContentLength(body.length);
+      ServletOutputStream out = resp.getOutputStream();
+      out.setWriteListener(new WriteListener() {
+        private boolean written;
+
+        @Override
+        public void onWritePossible() throws IOException {
+          while (out.isReady()) {
+            if (written) {
+              async.complete();
+              return;
+            }
+            written = true;
+            out.write(body);
+          }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          LOG.log(Level.FINE, "could not write a channel reply", t);
+          complete();
+        }
+      });
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.FINE, "could not write a channel reply", e);
+      complete();
+    }
+    return true;
+  }
+
+  private void complete() {
+    try {
+      async.complete();
+    } catch (IllegalStateException ignored) {
+      // the container already ended the request
+    }
+  }
+
+  @Override
+  public void onTimeout(AsyncEvent event) {
+    reply(Reply.error(503, "The request timed out"));
+  }
+
+  @Override
+  public void onError(AsyncEvent event) {
+    answered.set(true);
+    complete();
+  }
+
+  @Override
+  public void onComplete(AsyncEvent event) {
+    answered.set(true);
+  }
+
+  @Override
+  public void onStartAsync(AsyncEvent event) {}
+}
