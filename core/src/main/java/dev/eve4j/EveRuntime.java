@@ -2,6 +2,7 @@ package dev.eve4j;
 
 import dev.eve4j.agent.Agent;
 import dev.eve4j.journal.EventJournal;
+import dev.eve4j.session.Retention;
 import dev.eve4j.session.SessionService;
 import java.time.Clock;
 import java.util.Objects;
@@ -21,6 +22,7 @@ public final class EveRuntime implements AutoCloseable {
   private final EventJournal journal;
   private final ExecutorService pool;
   private final ExecutorService toolPool;
+  private final java.util.concurrent.ScheduledExecutorService sweeper;
   private final SessionService sessions;
 
   private EveRuntime(Builder b) {
@@ -30,6 +32,21 @@ public final class EveRuntime implements AutoCloseable {
     this.pool = Executors.newFixedThreadPool(threads, daemonThreads("eve4j-session-"));
     this.toolPool = Executors.newCachedThreadPool(daemonThreads("eve4j-tool-"));
     this.sessions = new SessionService(agent, journal, b.clock, pool, toolPool, b.maxStepsPerTurn);
+    if (b.retention.enabled()) {
+      Retention retention = b.retention;
+      this.sweeper = Executors.newSingleThreadScheduledExecutor(daemonThreads("eve4j-retention-"));
+      long every = b.sweepInterval.toMillis();
+      sweeper.scheduleWithFixedDelay(() -> {
+        try {
+          sessions.sweep(retention);
+        } catch (RuntimeException e) {
+          java.util.logging.Logger.getLogger(EveRuntime.class.getName())
+              .log(java.util.logging.Level.WARNING, "retention sweep failed", e);
+        }
+      }, every, every, TimeUnit.MILLISECONDS);
+    } else {
+      this.sweeper = null;
+    }
   }
 
   public static Builder builder() {
@@ -46,6 +63,9 @@ public final class EveRuntime implements AutoCloseable {
 
   @Override
   public void close() {
+    if (sweeper != null) {
+      sweeper.shutdownNow();
+    }
     sessions.shutdown();
     pool.shutdown();
     try {
@@ -73,6 +93,8 @@ public final class EveRuntime implements AutoCloseable {
     private EventJournal journal;
     private Clock clock = Clock.systemUTC();
     private int maxStepsPerTurn = 20;
+    private Retention retention = Retention.none();
+    private java.time.Duration sweepInterval = java.time.Duration.ofMinutes(1);
 
     private Builder() {}
 
@@ -100,6 +122,16 @@ public final class EveRuntime implements AutoCloseable {
         throw new IllegalArgumentException("maxStepsPerTurn must be at least 1, was " + steps);
       }
       this.maxStepsPerTurn = steps;
+      return this;
+    }
+
+    /** How long history is kept (default: forever), checked every {@code sweepInterval}. */
+    public Builder retention(Retention retention, java.time.Duration sweepInterval) {
+      this.retention = Objects.requireNonNull(retention, "retention");
+      if (sweepInterval.isNegative() || sweepInterval.isZero()) {
+        throw new IllegalArgumentException("sweepInterval must be positive, was " + sweepInterval);
+      }
+      this.sweepInterval = sweepInterval;
       return this;
     }
 

@@ -189,6 +189,21 @@ final class Session {
     });
   }
 
+  /** Retention: stops running work, and the history goes (410 from now on). */
+  void expire() {
+    // At once: from here on reads answer 410 and posts 409; the actor then stops what runs.
+    state = SessionState.RESET;
+    journal.expire(id);
+    actor.execute(() -> {
+      if (current != null) {
+        current.abandon();
+        current = null;
+      }
+      queue.clear();
+      history.clear();
+    });
+  }
+
   /** Stops running work without events (runtime shutdown). */
   void shutdown() {
     actor.execute(() -> {
@@ -378,7 +393,15 @@ final class Session {
     long now = clock.millis();
     Event event = new Event(data, new Event.Meta(AT.format(clock.instant()), Ids.eventId(now), deliveryIds));
     byte[] line = Json.encodeLine(event);
-    long index = journal.append(id, line);
+    long index;
+    try {
+      index = journal.append(id, line);
+    } catch (EveException gone) {
+      if (state == SessionState.RESET) {
+        return event; // expired by retention while this work was finishing: nothing to record
+      }
+      throw gone;
+    }
     for (SessionEventListener l : listeners) {
       try {
         l.onEvent(id, owner, index, event, line);

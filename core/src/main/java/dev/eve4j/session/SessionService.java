@@ -160,6 +160,47 @@ public final class SessionService {
     }
   }
 
+  /**
+   * Expires the sessions that {@code retention} no longer keeps (oldest activity first) and returns
+   * how many. Called periodically by the runtime; safe to call from any thread at any time.
+   */
+  public int sweep(Retention retention) {
+    if (!retention.enabled()) {
+      return 0;
+    }
+    java.time.Instant now = clock.instant();
+    java.util.List<java.util.Map.Entry<String, dev.eve4j.journal.EventJournal.LogInfo>> live = new java.util.ArrayList<>();
+    for (String sid : sessions.keySet()) {
+      journal.info(sid).filter(i -> !i.expired()).ifPresent(i -> live.add(java.util.Map.entry(sid, i)));
+    }
+    live.sort(java.util.Comparator.comparing(e -> e.getValue().lastAppendAt()));
+    long bytes = live.stream().mapToLong(e -> e.getValue().byteSize()).sum();
+    int count = live.size();
+    int expired = 0;
+    for (java.util.Map.Entry<String, dev.eve4j.journal.EventJournal.LogInfo> e : live) {
+      boolean tooOld = retention.maxAge() != null
+          && e.getValue().lastAppendAt().plus(retention.maxAge()).isBefore(now);
+      boolean tooMany = retention.maxSessions() > 0 && count > retention.maxSessions();
+      boolean tooBig = retention.maxBytes() > 0 && bytes > retention.maxBytes();
+      if (!tooOld && !tooMany && !tooBig) {
+        continue;
+      }
+      Session s = sessions.remove(e.getKey());
+      if (s != null) {
+        s.expire();
+        count--;
+        bytes -= e.getValue().byteSize();
+        expired++;
+      }
+    }
+    if (expired > 0) {
+      int n = expired;
+      java.util.logging.Logger.getLogger(SessionService.class.getName())
+          .info(() -> "retention expired " + n + " sessions");
+    }
+    return expired;
+  }
+
   /** A schema that does not compile is a 400 before anything is created or queued. */
   private static void checkOutputSchema(com.google.gson.JsonObject schema) {
     if (schema != null) {
