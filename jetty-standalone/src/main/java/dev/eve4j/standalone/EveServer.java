@@ -3,6 +3,8 @@ package dev.eve4j.standalone;
 import dev.eve4j.EveRuntime;
 import dev.eve4j.servlet.EveServlet;
 import dev.eve4j.servlet.EveServletOptions;
+import dev.eve4j.servlet.EventsServlet;
+import dev.eve4j.servlet.EventsServletOptions;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
@@ -15,7 +17,8 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.component.Graceful;
 
 /**
- * An embedded Jetty 12 server that serves one {@link EveRuntime} under {@code /eve/v1/*}.
+ * An embedded Jetty 12 server that serves one {@link EveRuntime}: the eve session API under {@code
+ * /eve/v1/*} and the SSE event firehose at {@code /v1/events}.
  *
  * <p>{@link #start} returns once the connector is listening. {@link #close} stops Jetty first (new
  * connections are refused, open streams end, other requests get a few seconds to finish) and then
@@ -59,22 +62,40 @@ public final class EveServer implements AutoCloseable {
   }
 
   /**
-   * Starts Jetty on {@code host:port} and mounts the eve routes at {@code /eve/v1/*}.
+   * Starts Jetty on {@code host:port} and mounts the eve routes at {@code /eve/v1/*} and the event
+   * firehose at {@code /v1/events} with {@link EventsServletOptions#defaults()}, guarded by the same
+   * authenticator as the eve routes.
+   *
+   * @see #start(EveRuntime, EveServletOptions, EventsServletOptions, String, int)
+   */
+  public static EveServer start(
+      EveRuntime runtime, EveServletOptions options, String host, int port) throws Exception {
+    Objects.requireNonNull(options, "options");
+    return start(runtime, options,
+        EventsServletOptions.defaults().withAuthenticator(options.authenticator()), host, port);
+  }
+
+  /**
+   * Starts Jetty on {@code host:port} and mounts the eve routes at {@code /eve/v1/*} and the event
+   * firehose ({@link EventsServlet}) at {@code /v1/events}.
    *
    * <p>The returned server owns {@code runtime}: {@link #close} closes it. If starting fails (for
    * example the port is taken), the exception is thrown after Jetty is stopped again and the
    * runtime stays open, still owned by the caller.
    *
+   * @param events the firehose's settings; its authenticator is its own (pass the eve routes' one
+   *     to guard both alike)
    * @param host the interface to bind, e.g. {@code 127.0.0.1} or {@code 0.0.0.0}
    * @param port the TCP port, or {@code 0} for any free port (see {@link #port()})
    * @throws IllegalArgumentException if {@code host} is blank or {@code port} is outside 0..65535
    * @throws Exception whatever Jetty throws when it cannot start, e.g. an {@code IOException} for a
    *     port in use
    */
-  public static EveServer start(
-      EveRuntime runtime, EveServletOptions options, String host, int port) throws Exception {
+  public static EveServer start(EveRuntime runtime, EveServletOptions options, EventsServletOptions events,
+      String host, int port) throws Exception {
     Objects.requireNonNull(runtime, "runtime");
     Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(events, "events");
     Objects.requireNonNull(host, "host");
     if (host.isBlank()) {
       throw new IllegalArgumentException("host must not be blank");
@@ -96,6 +117,9 @@ public final class EveServer implements AutoCloseable {
     // Streams park the request until the journal has more to say; that needs async I/O.
     eve.setAsyncSupported(true);
     context.addServlet(eve, "/eve/v1/*");
+    ServletHolder firehose = new ServletHolder("events", new EventsServlet(runtime, events));
+    firehose.setAsyncSupported(true);
+    context.addServlet(firehose, "/v1/events");
     server.setHandler(context);
 
     try {
@@ -143,8 +167,9 @@ public final class EveServer implements AutoCloseable {
       // Stop accepting connections, but do not wait yet: an open event stream never finishes on
       // its own, so Jetty's graceful stop alone would wait out STOP_TIMEOUT and then cut it.
       Graceful.shutdown(server);
-      // Stopping the context destroys EveServlet, which ends each open stream after the line it
-      // is writing: readers see a clean end of the response instead of a cut connection.
+      // Stopping the context destroys EveServlet and EventsServlet, which end each open stream
+      // after the line or frame it is writing: readers see a clean end of the response instead of
+      // a cut connection.
       context.stop();
     } catch (Exception e) {
       failure = e;
