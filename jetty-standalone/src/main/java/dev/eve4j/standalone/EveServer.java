@@ -5,6 +5,12 @@ import dev.eve4j.servlet.EveServlet;
 import dev.eve4j.servlet.EveServletOptions;
 import dev.eve4j.servlet.EventsServlet;
 import dev.eve4j.servlet.EventsServletOptions;
+import dev.eve4j.channel.OperatorChannel;
+import dev.eve4j.servlet.channel.ChannelServlet;
+import dev.eve4j.servlet.channel.ChannelServletOptions;
+import dev.eve4j.servlet.legacy.LegacyEveServlet;
+import dev.eve4j.servlet.legacy.LegacyOptions;
+import java.util.List;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
@@ -37,6 +43,7 @@ public final class EveServer implements AutoCloseable {
   private final ServerConnector connector;
   private final EveRuntime runtime;
   private final String host;
+  private final List<AutoCloseable> owned;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private EveServer(
@@ -44,7 +51,9 @@ public final class EveServer implements AutoCloseable {
       ServletContextHandler context,
       ServerConnector connector,
       EveRuntime runtime,
-      String host) {
+      String host,
+      List<AutoCloseable> owned) {
+    this.owned = owned;
     this.server = server;
     this.context = context;
     this.connector = connector;
@@ -93,9 +102,73 @@ public final class EveServer implements AutoCloseable {
    */
   public static EveServer start(EveRuntime runtime, EveServletOptions options, EventsServletOptions events,
       String host, int port) throws Exception {
-    Objects.requireNonNull(runtime, "runtime");
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(events, "events");
+    return start(runtime, Faces.of(options).withEvents(events), host, port);
+  }
+
+  /**
+   * The protocol faces one server mounts beside the eve session API. Immutable.
+   *
+   * @param eve the {@code /eve/v1/*} settings (their authenticator guards every face by default)
+   * @param events the firehose at {@code /v1/events}
+   * @param legacyPrefix where the legacy profile is mounted ({@code /legacy} gives
+   *     {@code /legacy/eve/v1/*}), or null for none
+   * @param legacy the legacy profile's settings
+   * @param channel the operator channel served at {@code /api/v1/*}, or null for none
+   * @param channelOptions its servlet's settings
+   * @param owned closed after the runtime when the server stops (e.g. the channel's journal)
+   */
+  public record Faces(EveServletOptions eve, EventsServletOptions events, String legacyPrefix, LegacyOptions legacy,
+      OperatorChannel channel, ChannelServletOptions channelOptions, List<AutoCloseable> owned) {
+    public Faces {
+      Objects.requireNonNull(eve, "eve");
+      Objects.requireNonNull(events, "events");
+      Objects.requireNonNull(legacy, "legacy");
+      Objects.requireNonNull(channelOptions, "channelOptions");
+      owned = List.copyOf(owned);
+      if (legacyPrefix != null) {
+        LegacyOptions.servletMapping(legacyPrefix);
+      }
+    }
+
+    /** The eve routes, the firehose and the legacy profile at {@code /legacy}, all with one authenticator. */
+    public static Faces of(EveServletOptions eve) {
+      return new Faces(eve, EventsServletOptions.defaults().withAuthenticator(eve.authenticator()),
+          LegacyOptions.DEFAULT_PREFIX, LegacyOptions.defaults().withAuthenticator(eve.authenticator()), null,
+          ChannelServletOptions.defaults().withAdminAuthenticator(eve.authenticator()), List.of());
+    }
+
+    public Faces withEvents(EventsServletOptions e) {
+      return new Faces(eve, e, legacyPrefix, legacy, channel, channelOptions, owned);
+    }
+
+    /** The legacy profile under {@code prefix}, or none when {@code prefix} is null. */
+    public Faces withLegacy(String prefix, LegacyOptions options) {
+      return new Faces(eve, events, prefix, options, channel, channelOptions, owned);
+    }
+
+    /** The operator channel at {@code /api/v1/*}; {@code store} (if not null) is closed with the server. */
+    public Faces withChannel(OperatorChannel c, ChannelServletOptions options, AutoCloseable store) {
+      List<AutoCloseable> all = new java.util.ArrayList<>(owned);
+      if (store != null) {
+        all.add(store);
+      }
+      return new Faces(eve, events, legacyPrefix, legacy, c, options, all);
+    }
+  }
+
+  /**
+   * Starts Jetty on {@code host:port} with the eve routes at {@code /eve/v1/*}, the firehose at
+   * {@code /v1/events} and the other faces {@code faces} names. The server owns {@code runtime} and
+   * {@code faces.owned()}: {@link #close} closes them. If starting fails, Jetty is stopped again and
+   * they stay open, owned by the caller.
+   */
+  public static EveServer start(EveRuntime runtime, Faces faces, String host, int port) throws Exception {
+    Objects.requireNonNull(runtime, "runtime");
+    Objects.requireNonNull(faces, "faces");
+    EveServletOptions options = faces.eve();
+    EventsServletOptions events = faces.events();
     Objects.requireNonNull(host, "host");
     if (host.isBlank()) {
       throw new IllegalArgumentException("host must not be blank");
@@ -120,6 +193,16 @@ public final class EveServer implements AutoCloseable {
     ServletHolder firehose = new ServletHolder("events", new EventsServlet(runtime, events));
     firehose.setAsyncSupported(true);
     context.addServlet(firehose, "/v1/events");
+    if (faces.legacyPrefix() != null) {
+      ServletHolder legacy = new ServletHolder("eve-legacy", new LegacyEveServlet(runtime, faces.legacy()));
+      legacy.setAsyncSupported(true);
+      context.addServlet(legacy, LegacyOptions.servletMapping(faces.legacyPrefix()));
+    }
+    if (faces.channel() != null) {
+      ServletHolder channel = new ServletHolder("channel", new ChannelServlet(faces.channel(), faces.channelOptions()));
+      channel.setAsyncSupported(true);
+      context.addServlet(channel, "/api/v1/*");
+    }
     server.setHandler(context);
 
     try {
@@ -132,7 +215,7 @@ public final class EveServer implements AutoCloseable {
       }
       throw e;
     }
-    return new EveServer(server, context, connector, runtime, host);
+    return new EveServer(server, context, connector, runtime, host, faces.owned());
   }
 
   /**
@@ -183,6 +266,13 @@ public final class EveServer implements AutoCloseable {
       failure = failure == null ? e : failure;
     } finally {
       runtime.close();
+      for (AutoCloseable resource : owned) {
+        try {
+          resource.close();
+        } catch (Exception e) {
+          failure = failure == null ? e : failure;
+        }
+      }
     }
     if (failure != null) {
       throw new IllegalStateException(

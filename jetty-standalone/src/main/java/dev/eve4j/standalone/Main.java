@@ -5,7 +5,13 @@ import dev.eve4j.agent.Agent;
 import dev.eve4j.auth.AuthConfig;
 import dev.eve4j.auth.Authenticator;
 import dev.eve4j.model.Models;
+import dev.eve4j.channel.OperatorChannel;
+import dev.eve4j.channel.cli.KeysCommand;
+import dev.eve4j.channel.cli.ValidateCommand;
+import dev.eve4j.journal.EventJournal;
 import dev.eve4j.servlet.EveServletOptions;
+import dev.eve4j.servlet.channel.ChannelServletOptions;
+import dev.eve4j.servlet.legacy.LegacyOptions;
 import java.util.Map;
 
 /**
@@ -14,7 +20,14 @@ import java.util.Map;
  *
  * <pre>
  * java -jar eve4j-standalone.jar [--host HOST] [--port PORT]
+ * java -jar eve4j-standalone.jar validate [payload.json | --message … --vessel …]
+ * java -jar eve4j-standalone.jar keys …      (operator-channel API keys; the server must be stopped)
  * </pre>
+ *
+ * <p>Data: sessions and the operator channel live in {@code EVE4J_DATA_DIR} (default
+ * {@code ./eve4j-data}) and survive restarts; see {@link Storage}. Faces: {@code /eve/v1} (current
+ * eve clients), {@code /legacy/eve/v1} (seed-era clients; {@code EVE4J_LEGACY_PREFIX}),
+ * {@code /v1/events} (the firehose) and {@code /api/v1} (the operator channel).
  *
  * <p>{@code HOST} (default {@code 127.0.0.1}) and {@code PORT} (default {@code 3000}, {@code 0} for
  * any free port) come from the environment; the arguments override them. The model comes from
@@ -40,6 +53,24 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("validate")) {
+      // Checks operator-channel payloads offline: exit 0 valid, 1 errors listed, 2 usage.
+      System.exit(ValidateCommand.run(args, System.in, System.out, System.err));
+      return;
+    }
+    if (args.length > 0 && args[0].equals("keys")) {
+      String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+      boolean hasDir = java.util.Arrays.asList(rest).contains("--dir");
+      if (!hasDir) {
+        Storage storage = Storage.fromEnvironment(System.getenv());
+        String[] withDir = java.util.Arrays.copyOf(rest, rest.length + 2);
+        withDir[rest.length] = "--dir";
+        withDir[rest.length + 1] = storage.dataDir().resolve("channel").toString();
+        rest = withDir;
+      }
+      System.exit(KeysCommand.run(rest, System.in, System.out, System.err));
+      return;
+    }
     for (String arg : args) {
       if (arg.equals("--help") || arg.equals("-h")) {
         System.out.println(USAGE);
@@ -49,10 +80,14 @@ public final class Main {
     Settings settings;
     Models.Configured model;
     Authenticator auth;
+    Storage storage;
+    String legacyPrefix;
     try {
       settings = Settings.parse(args, System.getenv());
       model = Models.fromSettings(System.getenv());
       auth = AuthConfig.fromSettings(System.getenv());
+      storage = Storage.fromEnvironment(System.getenv());
+      legacyPrefix = legacyPrefix(System.getenv());
     } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
       System.err.println("eve4j: " + e.getMessage() + "; " + USAGE);
       System.exit(2);
@@ -67,13 +102,30 @@ public final class Main {
           + settings.host() + ", which is not a loopback address");
     }
 
-    EveRuntime runtime = EveRuntime.builder().agent(Agent.demo(model.model())).build();
+    EventJournal journal;
+    EventJournal channelJournal;
+    try {
+      journal = storage.open("journal");
+      channelJournal = storage.open("channel");
+    } catch (RuntimeException e) {
+      System.err.println("eve4j: cannot open the data directory " + storage.dataDir() + ": " + reason(e));
+      System.exit(1);
+      return;
+    }
+    System.out.println("eve4j data: " + storage.describe());
+    EveRuntime runtime = EveRuntime.builder().agent(Agent.demo(model.model())).journal(journal)
+        .retention(storage.retention(), java.time.Duration.ofMinutes(1)).build();
+    OperatorChannel channel = OperatorChannel.open(channelJournal);
+    EveServletOptions eve = EveServletOptions.defaults().withAuthenticator(auth);
+    EveServer.Faces faces = EveServer.Faces.of(eve)
+        .withLegacy(legacyPrefix, LegacyOptions.defaults().withAuthenticator(auth))
+        .withChannel(channel, ChannelServletOptions.defaults().withAdminAuthenticator(auth), channelJournal);
     EveServer server;
     try {
-      server = EveServer.start(runtime, EveServletOptions.defaults().withAuthenticator(auth), settings.host(),
-          settings.port());
+      server = EveServer.start(runtime, faces, settings.host(), settings.port());
     } catch (Exception e) {
       runtime.close();
+      channelJournal.close();
       System.err.println(
           "eve4j: cannot listen on " + settings.host() + ":" + settings.port() + ": " + reason(e));
       System.exit(1);
@@ -82,9 +134,24 @@ public final class Main {
     // Registered before the "listening" line so that a supervisor reacting to it with SIGTERM
     // always gets the graceful path.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server), "eve4j-shutdown"));
-    System.out.println("eve4j listening on " + server.uri() + "eve/v1");
+    System.out.println("eve4j listening on " + server.uri() + "eve/v1"
+        + (legacyPrefix == null ? "" : " (legacy clients: " + server.uri() + legacyPrefix.substring(1) + ")")
+        + ", firehose " + server.uri() + "v1/events, operator channel " + server.uri() + "api/v1");
     System.out.flush();
     // Jetty's threads are not daemons: the JVM keeps serving after main returns.
+  }
+
+  /** {@code EVE4J_LEGACY_PREFIX}: where legacy clients are served (default {@code /legacy}; {@code off}: nowhere). */
+  static String legacyPrefix(Map<String, String> env) {
+    String p = env.getOrDefault("EVE4J_LEGACY_PREFIX", LegacyOptions.DEFAULT_PREFIX).trim();
+    if (p.equalsIgnoreCase("off")) {
+      return null;
+    }
+    if (p.isEmpty() || p.equals("/")) {
+      throw new IllegalArgumentException("EVE4J_LEGACY_PREFIX must be a path such as /legacy, or off");
+    }
+    LegacyOptions.servletMapping(p);
+    return p;
   }
 
   static boolean isLoopback(String host) {

@@ -41,6 +41,8 @@ import org.junit.jupiter.api.Test;
 class StandaloneJarIT {
 
   private static final Duration STARTUP = Duration.ofSeconds(30);
+  @org.junit.jupiter.api.io.TempDir
+  static Path DATA;
   private static final Duration TURN = Duration.ofSeconds(20);
   /** {@link EveServer#STOP_TIMEOUT} plus room for the JVM to exit. */
   private static final Duration SHUTDOWN = Duration.ofSeconds(10);
@@ -59,8 +61,7 @@ class StandaloneJarIT {
     Output output = new Output(process);
     try {
       String base = "http://127.0.0.1:" + port + "/eve/v1";
-      assertEquals(
-          "eve4j listening on " + base, output.awaitStdoutLine("eve4j listening on ", STARTUP));
+      assertTrue(output.awaitStdoutLine("eve4j listening on ", STARTUP).startsWith("eve4j listening on " + base));
 
       HttpResponse<String> health = http.send(get(base + "/health"), ofString());
       assertEquals(200, health.statusCode(), health.body());
@@ -120,6 +121,50 @@ class StandaloneJarIT {
   }
 
   @Test
+  void sessionsSurviveARestartOnTheSameDataDirectory() throws Exception {
+    int port = freePort();
+    String base = "http://127.0.0.1:" + port + "/eve/v1";
+    String sessionId;
+    Process first = start(Map.of(), "--port", String.valueOf(port));
+    Output out1 = new Output(first);
+    try {
+      out1.awaitStdoutLine("eve4j listening on ", STARTUP);
+      HttpResponse<String> created =
+          http.send(post(base + "/session", "{\"message\":\"before the restart\"}"), ofString());
+      sessionId = JsonParser.parseString(created.body()).getAsJsonObject().get("sessionId").getAsString();
+      HttpResponse<InputStream> stream = within(TURN, () -> http.send(
+          get(base + "/session/" + sessionId + "/stream"), HttpResponse.BodyHandlers.ofInputStream()));
+      within(TURN, () -> readUntilWaiting(new BufferedReader(new InputStreamReader(stream.body(), UTF_8))));
+      assertTrue(first.toHandle().destroy(), "could not signal the server");
+      assertTrue(first.waitFor(SHUTDOWN.toMillis(), TimeUnit.MILLISECONDS), "the server did not stop");
+    } finally {
+      first.destroyForcibly();
+    }
+    Process second = start(Map.of(), "--port", String.valueOf(port));
+    Output out2 = new Output(second);
+    try {
+      out2.awaitStdoutLine("eve4j listening on ", STARTUP);
+      HttpResponse<String> followUp =
+          http.send(post(base + "/session/" + sessionId, "{\"message\":\"after the restart\"}"), ofString());
+      assertEquals(202, followUp.statusCode(), followUp.body());
+      HttpResponse<InputStream> stream = within(TURN, () -> http.send(
+          get(base + "/session/" + sessionId + "/stream?startIndex=0"), HttpResponse.BodyHandlers.ofInputStream()));
+      BufferedReader reader = new BufferedReader(new InputStreamReader(stream.body(), UTF_8));
+      List<JsonObject> turn0 = within(TURN, () -> readUntilWaiting(reader));
+      List<JsonObject> turn1 = within(TURN, () -> readUntilWaiting(reader));
+      assertEquals("session.started", type(turn0.get(0)), "the first turn is replayed from disk");
+      assertEquals("Echo: after the restart", turn1.stream().filter(e -> type(e).equals("message.completed"))
+          .map(e -> e.getAsJsonObject("data").get("message").getAsString()).findFirst().orElse(null),
+          turn1::toString);
+      assertEquals("turn_1", turn1.get(0).getAsJsonObject("data").get("turnId").getAsString());
+    } finally {
+      second.toHandle().destroy();
+      second.waitFor(SHUTDOWN.toMillis(), TimeUnit.MILLISECONDS);
+      second.destroyForcibly();
+    }
+  }
+
+  @Test
   void rejectsInvalidSettingsWithExitCode2() throws Exception {
     assertRejected(Map.of(), new String[] {"--port", "70000"}, "invalid port '70000' from --port");
     assertRejected(Map.of("PORT", "abc"), new String[0], "invalid port 'abc' from PORT");
@@ -152,6 +197,8 @@ class StandaloneJarIT {
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().remove("HOST");
     builder.environment().remove("PORT");
+    // Each test class run keeps its data in a temporary directory, never in the working directory.
+    builder.environment().put("EVE4J_DATA_DIR", DATA.toString());
     builder.environment().putAll(env);
     return builder.start();
   }
