@@ -7,6 +7,8 @@ import dev.eve4j.servlet.EventsServlet;
 import dev.eve4j.servlet.EventsServletOptions;
 import dev.eve4j.channel.OperatorChannel;
 import dev.eve4j.servlet.channel.ChannelServlet;
+import dev.eve4j.servlet.gateway.GatewayOptions;
+import dev.eve4j.servlet.gateway.GatewayServlet;
 import dev.eve4j.servlet.channel.ChannelServletOptions;
 import dev.eve4j.servlet.legacy.LegacyEveServlet;
 import dev.eve4j.servlet.legacy.LegacyOptions;
@@ -118,9 +120,11 @@ public final class EveServer implements AutoCloseable {
    * @param channel the operator channel served at {@code /api/v1/*}, or null for none
    * @param channelOptions its servlet's settings
    * @param owned closed after the runtime when the server stops (e.g. the channel's journal)
+   * @param gateway the LLM gateway at {@code /models} and {@code /chat}, or null for none
    */
   public record Faces(EveServletOptions eve, EventsServletOptions events, String legacyPrefix, LegacyOptions legacy,
-      OperatorChannel channel, ChannelServletOptions channelOptions, List<AutoCloseable> owned) {
+      OperatorChannel channel, ChannelServletOptions channelOptions, List<AutoCloseable> owned,
+      GatewayOptions gateway) {
     public Faces {
       Objects.requireNonNull(eve, "eve");
       Objects.requireNonNull(events, "events");
@@ -132,20 +136,29 @@ public final class EveServer implements AutoCloseable {
       }
     }
 
-    /** The eve routes, the firehose and the legacy profile at {@code /legacy}, all with one authenticator. */
+    /**
+     * The eve routes, the firehose, the legacy profile at {@code /legacy} and the LLM gateway, all
+     * with one authenticator.
+     */
     public static Faces of(EveServletOptions eve) {
       return new Faces(eve, EventsServletOptions.defaults().withAuthenticator(eve.authenticator()),
           LegacyOptions.DEFAULT_PREFIX, LegacyOptions.defaults().withAuthenticator(eve.authenticator()), null,
-          ChannelServletOptions.defaults().withAdminAuthenticator(eve.authenticator()), List.of());
+          ChannelServletOptions.defaults().withAdminAuthenticator(eve.authenticator()), List.of(),
+          GatewayOptions.defaults().withAuthenticator(eve.authenticator()));
+    }
+
+    /** The LLM gateway with these settings, or none when null. */
+    public Faces withGateway(GatewayOptions g) {
+      return new Faces(eve, events, legacyPrefix, legacy, channel, channelOptions, owned, g);
     }
 
     public Faces withEvents(EventsServletOptions e) {
-      return new Faces(eve, e, legacyPrefix, legacy, channel, channelOptions, owned);
+      return new Faces(eve, e, legacyPrefix, legacy, channel, channelOptions, owned, gateway);
     }
 
     /** The legacy profile under {@code prefix}, or none when {@code prefix} is null. */
     public Faces withLegacy(String prefix, LegacyOptions options) {
-      return new Faces(eve, events, prefix, options, channel, channelOptions, owned);
+      return new Faces(eve, events, prefix, options, channel, channelOptions, owned, gateway);
     }
 
     /** The operator channel at {@code /api/v1/*}; {@code store} (if not null) is closed with the server. */
@@ -154,7 +167,7 @@ public final class EveServer implements AutoCloseable {
       if (store != null) {
         all.add(store);
       }
-      return new Faces(eve, events, legacyPrefix, legacy, c, options, all);
+      return new Faces(eve, events, legacyPrefix, legacy, c, options, all, gateway);
     }
   }
 
@@ -197,6 +210,12 @@ public final class EveServer implements AutoCloseable {
       ServletHolder legacy = new ServletHolder("eve-legacy", new LegacyEveServlet(runtime, faces.legacy()));
       legacy.setAsyncSupported(true);
       context.addServlet(legacy, LegacyOptions.servletMapping(faces.legacyPrefix()));
+    }
+    if (faces.gateway() != null) {
+      ServletHolder gateway = new ServletHolder("gateway", new GatewayServlet(runtime, faces.gateway()));
+      gateway.setAsyncSupported(true);
+      context.addServlet(gateway, "/models");
+      context.addServlet(gateway, "/chat/*");
     }
     if (faces.channel() != null) {
       ServletHolder channel = new ServletHolder("channel", new ChannelServlet(faces.channel(), faces.channelOptions()));

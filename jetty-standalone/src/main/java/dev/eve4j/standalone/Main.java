@@ -11,6 +11,7 @@ import dev.eve4j.channel.cli.ValidateCommand;
 import dev.eve4j.journal.EventJournal;
 import dev.eve4j.servlet.EveServletOptions;
 import dev.eve4j.servlet.channel.ChannelServletOptions;
+import dev.eve4j.servlet.gateway.GatewayOptions;
 import dev.eve4j.servlet.legacy.LegacyOptions;
 import java.util.Map;
 
@@ -27,7 +28,8 @@ import java.util.Map;
  * <p>Data: sessions and the operator channel live in {@code EVE4J_DATA_DIR} (default
  * {@code ./eve4j-data}) and survive restarts; see {@link Storage}. Faces: {@code /eve/v1} (current
  * eve clients), {@code /legacy/eve/v1} (seed-era clients; {@code EVE4J_LEGACY_PREFIX}),
- * {@code /v1/events} (the firehose) and {@code /api/v1} (the operator channel).
+ * {@code /v1/events} (the firehose), {@code /api/v1} (the operator channel) and {@code /models},
+ * {@code /chat} (the LLM gateway; {@code DEFAULT_MODEL}).
  *
  * <p>{@code HOST} (default {@code 127.0.0.1}) and {@code PORT} (default {@code 3000}, {@code 0} for
  * any free port) come from the environment; the arguments override them. The model comes from
@@ -119,7 +121,8 @@ public final class Main {
     EveServletOptions eve = EveServletOptions.defaults().withAuthenticator(auth);
     EveServer.Faces faces = EveServer.Faces.of(eve)
         .withLegacy(legacyPrefix, LegacyOptions.defaults().withAuthenticator(auth))
-        .withChannel(channel, ChannelServletOptions.defaults().withAdminAuthenticator(auth), channelJournal);
+        .withChannel(channel, ChannelServletOptions.defaults().withAdminAuthenticator(auth), channelJournal)
+        .withGateway(GatewayOptions.defaults().withAuthenticator(auth).withDefaultModel(System.getenv("DEFAULT_MODEL")));
     EveServer server;
     try {
       server = EveServer.start(runtime, faces, settings.host(), settings.port());
@@ -136,7 +139,8 @@ public final class Main {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server), "eve4j-shutdown"));
     System.out.println("eve4j listening on " + server.uri() + "eve/v1"
         + (legacyPrefix == null ? "" : " (legacy clients: " + server.uri() + legacyPrefix.substring(1) + ")")
-        + ", firehose " + server.uri() + "v1/events, operator channel " + server.uri() + "api/v1");
+        + ", firehose " + server.uri() + "v1/events, operator channel " + server.uri() + "api/v1, gateway "
+        + server.uri() + "chat");
     System.out.flush();
     // Jetty's threads are not daemons: the JVM keeps serving after main returns.
   }
