@@ -1,5 +1,6 @@
 package dev.eve4j.servlet;
 
+import dev.eve4j.servlet.io.BodyReader;
 import com.google.gson.JsonObject;
 import dev.eve4j.EveRuntime;
 import dev.eve4j.auth.Principal;

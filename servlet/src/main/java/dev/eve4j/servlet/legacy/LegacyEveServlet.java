@@ -1,5 +1,6 @@
 package dev.eve4j.servlet.legacy;
 
+import dev.eve4j.servlet.io.BodyReader;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.eve4j.EveRuntime;
@@ -530,7 +531,7 @@ public final class LegacyEveServlet extends HttpServlet {
       Function<byte[], CompletableFuture<LegacyReply>> handler) {
     if (req.getContentLengthLong() > options.maxBodyBytes()) {
       try {
-        LegacyReply.error(LegacyBodyReader.tooLarge(options.maxBodyBytes())).write(resp);
+        LegacyReply.error(BodyReader.tooLarge(options.maxBodyBytes())).write(resp);
       } catch (IOException e) {
         LOG.log(Level.FINE, "could not write reply", e);
       }
@@ -541,7 +542,7 @@ public final class LegacyEveServlet extends HttpServlet {
     Once once = new Once(async, resp);
     async.addListener(once);
     try {
-      req.getInputStream().setReadListener(new LegacyBodyReader(req.getInputStream(), options.maxBodyBytes(),
+      req.getInputStream().setReadListener(new BodyReader(req.getInputStream(), options.maxBodyBytes(),
           bytes -> {
             CompletableFuture<LegacyReply> reply;
             try {

@@ -1,4 +1,4 @@
-package dev.eve4j.servlet.legacy;
+package dev.eve4j.servlet.io;
 
 import dev.eve4j.protocol.ErrorCode;
 import dev.eve4j.protocol.EveException;
@@ -9,11 +9,14 @@ import java.io.IOException;
 import java.util.function.Consumer;
 
 /**
- * Reads a request body without blocking, up to a limit (the pattern of {@code EveServlet}'s
- * reader). The container calls the listener methods one at a time; exactly one callback fires:
- * {@code onBody} with the bytes, or {@code onFailure} (413 past the limit, 400 for a broken body).
+ * Reads a request body without blocking, up to a limit. The container calls the listener methods,
+ * one at a time; exactly one of the two callbacks fires: {@code onBody} with the bytes, or
+ * {@code onFailure} (413 past the limit, 400 for a broken body).
+ *
+ * <p>Shared plumbing of eve4j's own servlets (the eve, legacy and gateway faces), public only so
+ * that their packages can share it: not a stable API.
  */
-final class LegacyBodyReader implements ReadListener {
+public final class BodyReader implements ReadListener {
   private final ServletInputStream in;
   private final long limit;
   private final Consumer<byte[]> onBody;
@@ -22,7 +25,7 @@ final class LegacyBodyReader implements ReadListener {
   private final byte[] chunk = new byte[8192];
   private boolean done;
 
-  LegacyBodyReader(ServletInputStream in, long limit, Consumer<byte[]> onBody, Consumer<EveException> onFailure) {
+  public BodyReader(ServletInputStream in, long limit, Consumer<byte[]> onBody, Consumer<EveException> onFailure) {
     this.in = in;
     this.limit = limit;
     this.onBody = onBody;
@@ -64,7 +67,7 @@ final class LegacyBodyReader implements ReadListener {
     }
   }
 
-  static EveException tooLarge(long limit) {
+  public static EveException tooLarge(long limit) {
     return new EveException(ErrorCode.PAYLOAD_TOO_LARGE, "Request body exceeds the limit of " + limit + " bytes.");
   }
 }
