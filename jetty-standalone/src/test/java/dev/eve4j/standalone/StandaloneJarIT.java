@@ -125,6 +125,8 @@ class StandaloneJarIT {
     int port = freePort();
     String base = "http://127.0.0.1:" + port + "/eve/v1";
     String sessionId;
+    String api = "http://127.0.0.1:" + port + "/api/v1";
+    String[] apiKey = new String[1];
     Process first = start(Map.of(), "--port", String.valueOf(port));
     Output out1 = new Output(first);
     try {
@@ -135,6 +137,15 @@ class StandaloneJarIT {
       HttpResponse<InputStream> stream = within(TURN, () -> http.send(
           get(base + "/session/" + sessionId + "/stream"), HttpResponse.BodyHandlers.ofInputStream()));
       within(TURN, () -> readUntilWaiting(new BufferedReader(new InputStreamReader(stream.body(), UTF_8))));
+      // The operator channel shares the data directory: a key and a pushed message must survive too.
+      HttpResponse<String> key = http.send(post(api + "/keys", "{\"name\":\"agent\"}"), ofString());
+      assertEquals(true, key.statusCode() / 100 == 2, key.body());
+      apiKey[0] = JsonParser.parseString(key.body()).getAsJsonObject().get("secret").getAsString();
+      HttpResponse<String> pushed = http.send(HttpRequest.newBuilder(URI.create(api + "/push"))
+          .header("content-type", "application/json").header("authorization", "Bearer " + apiKey[0])
+          .POST(HttpRequest.BodyPublishers.ofString("{\"vessel\":\"restart-check\",\"message\":\"kept on disk\"}"))
+          .build(), ofString());
+      assertEquals(200, pushed.statusCode(), pushed.body());
       assertTrue(first.toHandle().destroy(), "could not signal the server");
       assertTrue(first.waitFor(SHUTDOWN.toMillis(), TimeUnit.MILLISECONDS), "the server did not stop");
     } finally {
@@ -157,6 +168,11 @@ class StandaloneJarIT {
           .map(e -> e.getAsJsonObject("data").get("message").getAsString()).findFirst().orElse(null),
           turn1::toString);
       assertEquals("turn_1", turn1.get(0).getAsJsonObject("data").get("turnId").getAsString());
+      HttpResponse<String> messages = http.send(HttpRequest.newBuilder(
+          URI.create(api + "/vessels/by-external/restart-check/messages"))
+          .header("authorization", "Bearer " + apiKey[0]).GET().build(), ofString());
+      assertEquals(200, messages.statusCode(), messages.body());
+      assertTrue(messages.body().contains("kept on disk"), messages.body());
     } finally {
       second.toHandle().destroy();
       second.waitFor(SHUTDOWN.toMillis(), TimeUnit.MILLISECONDS);
