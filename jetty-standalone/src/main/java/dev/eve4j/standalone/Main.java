@@ -10,6 +10,7 @@ import dev.eve4j.channel.cli.KeysCommand;
 import dev.eve4j.channel.cli.ValidateCommand;
 import dev.eve4j.journal.EventJournal;
 import dev.eve4j.servlet.EveServletOptions;
+import dev.eve4j.servlet.EventsServletOptions;
 import dev.eve4j.servlet.channel.ChannelServletOptions;
 import dev.eve4j.servlet.gateway.GatewayOptions;
 import dev.eve4j.servlet.legacy.LegacyOptions;
@@ -84,12 +85,14 @@ public final class Main {
     Authenticator auth;
     Storage storage;
     String legacyPrefix;
+    EventsServletOptions firehose;
     try {
       settings = Settings.parse(args, System.getenv());
       model = Models.fromSettings(System.getenv());
       auth = AuthConfig.fromSettings(System.getenv());
       storage = Storage.fromEnvironment(System.getenv());
       legacyPrefix = legacyPrefix(System.getenv());
+      firehose = EventsServletOptions.fromSettings(System::getenv, auth);
     } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
       System.err.println("eve4j: " + e.getMessage() + "; " + USAGE);
       System.exit(2);
@@ -119,7 +122,7 @@ public final class Main {
         .retention(storage.retention(), java.time.Duration.ofMinutes(1)).build();
     OperatorChannel channel = OperatorChannel.open(channelJournal);
     EveServletOptions eve = EveServletOptions.defaults().withAuthenticator(auth);
-    EveServer.Faces faces = EveServer.Faces.of(eve)
+    EveServer.Faces faces = EveServer.Faces.of(eve).withEvents(firehose)
         .withLegacy(legacyPrefix, LegacyOptions.defaults().withAuthenticator(auth))
         .withChannel(channel, ChannelServletOptions.defaults().withAdminAuthenticator(auth), channelJournal)
         .withGateway(GatewayOptions.defaults().withAuthenticator(auth).withDefaultModel(System.getenv("DEFAULT_MODEL")));

@@ -51,6 +51,56 @@ public record EventsServletOptions(int maxConnections, int queueCapacity, Durati
    * 100 connections, 16 queued events per connection, a heartbeat every 30 s, 4096 events held for
    * resuming the all-conversations feed, no authentication.
    */
+  /**
+   * The defaults changed by the settings present: {@code EVE4J_FIREHOSE_MAX_CONNECTIONS},
+   * {@code EVE4J_FIREHOSE_QUEUE_CAPACITY}, {@code EVE4J_FIREHOSE_HEARTBEAT_INTERVAL} (ISO-8601, e.g.
+   * {@code PT30S}) and {@code EVE4J_FIREHOSE_RESUME_BUFFER_SIZE}, guarded by {@code authenticator}.
+   *
+   * @throws IllegalArgumentException naming the setting that is wrong
+   */
+  public static EventsServletOptions fromSettings(java.util.function.Function<String, String> settings,
+      Authenticator authenticator) {
+    EventsServletOptions o = defaults().withAuthenticator(authenticator);
+    Integer max = positive(settings, "EVE4J_FIREHOSE_MAX_CONNECTIONS");
+    if (max != null) {
+      o = o.withMaxConnections(max);
+    }
+    Integer queue = positive(settings, "EVE4J_FIREHOSE_QUEUE_CAPACITY");
+    if (queue != null) {
+      o = o.withQueueCapacity(queue);
+    }
+    Integer resume = positive(settings, "EVE4J_FIREHOSE_RESUME_BUFFER_SIZE");
+    if (resume != null) {
+      o = o.withResumeBufferSize(resume);
+    }
+    String beat = settings.apply("EVE4J_FIREHOSE_HEARTBEAT_INTERVAL");
+    if (beat != null && !beat.isBlank()) {
+      try {
+        o = o.withHeartbeatInterval(Duration.parse(beat.trim()));
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException(
+            "EVE4J_FIREHOSE_HEARTBEAT_INTERVAL must be a positive ISO-8601 duration such as PT30S");
+      }
+    }
+    return o;
+  }
+
+  private static Integer positive(java.util.function.Function<String, String> settings, String key) {
+    String v = settings.apply(key);
+    if (v == null || v.isBlank()) {
+      return null;
+    }
+    try {
+      int n = Integer.parseInt(v.trim());
+      if (n > 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(key + " must be a positive whole number, was '" + v + "'");
+  }
+
   public static EventsServletOptions defaults() {
     return new EventsServletOptions(DEFAULT_MAX_CONNECTIONS, DEFAULT_QUEUE_CAPACITY, DEFAULT_HEARTBEAT_INTERVAL,
         DEFAULT_RESUME_BUFFER_SIZE, Authenticator.none());

@@ -5,6 +5,12 @@ import dev.eve4j.agent.Agent;
 import dev.eve4j.auth.AuthConfig;
 import dev.eve4j.auth.Authenticator;
 import dev.eve4j.model.Models;
+import dev.eve4j.servlet.EventsServlet;
+import dev.eve4j.servlet.EventsServletOptions;
+import dev.eve4j.servlet.gateway.GatewayOptions;
+import dev.eve4j.servlet.gateway.GatewayServlet;
+import dev.eve4j.servlet.legacy.LegacyEveServlet;
+import dev.eve4j.servlet.legacy.LegacyOptions;
 import dev.eve4j.servlet.EveServlet;
 import dev.eve4j.servlet.EveServletOptions;
 import jakarta.servlet.ServletContext;
@@ -78,6 +84,12 @@ import java.util.stream.Collectors;
  * {@code EVE4J_JWT_AUDIENCE}, {@code EVE4J_JWT_CLOCK_SKEW}; see {@link AuthConfig}), each from a
  * context parameter or else the environment.
  *
+ * <p>Besides {@code /eve/v1/*} it mounts the firehose at {@code /v1/events} (settings
+ * {@code EVE4J_FIREHOSE_*}, see {@link EventsServletOptions#fromSettings}), the legacy profile at
+ * {@code /legacy/eve/v1/*} and the LLM gateway at {@code /models} and {@code /chat/*}
+ * ({@code DEFAULT_MODEL}), all with the same authenticator. The operator channel needs a durable
+ * store of its own and is served by the standalone jar only.
+ *
  * <p>A provider without its key falls back to the scripted model; the context log says which model
  * serves (never a key). An invalid value fails the deployment with a message naming it.
  *
@@ -129,6 +141,24 @@ public final class EveWarListener implements ServletContextListener {
         throw new IllegalStateException(
             "eve4j: " + MAPPING + " is already mapped to another servlet in this application");
       }
+      // The other faces of the same runtime, guarded by the same authenticator.
+      UnaryOperator<String> setting = name -> {
+        String v = value(context::getInitParameter, name);
+        return v != null ? v : System.getenv(name);
+      };
+      EventsServletOptions firehose;
+      try {
+        firehose = EventsServletOptions.fromSettings(setting::apply, options.authenticator());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException("eve4j: invalid firehose setting: " + e.getMessage(), e);
+      }
+      mount(context, "eve4j-events", new EventsServlet(built, firehose), "/v1/events");
+      mount(context, "eve4j-legacy", new LegacyEveServlet(built,
+          LegacyOptions.defaults().withAuthenticator(options.authenticator())),
+          LegacyOptions.servletMapping(LegacyOptions.DEFAULT_PREFIX));
+      mount(context, "eve4j-gateway", new GatewayServlet(built, GatewayOptions.defaults()
+          .withAuthenticator(options.authenticator()).withDefaultModel(setting.apply("DEFAULT_MODEL"))),
+          "/models", "/chat/*");
     } catch (RuntimeException e) {
       built.close();
       throw e;
@@ -140,6 +170,18 @@ public final class EveWarListener implements ServletContextListener {
     context.log(
         "eve4j: serving agent '" + agent.name() + "' (model " + agent.model().id() + ") at "
             + context.getContextPath() + "/eve/v1");
+  }
+
+  private static void mount(ServletContext context, String name, jakarta.servlet.Servlet servlet, String... mappings) {
+    ServletRegistration.Dynamic r = context.addServlet(name, servlet);
+    if (r == null) {
+      throw new IllegalStateException("eve4j: a servlet named '" + name + "' is already registered");
+    }
+    r.setAsyncSupported(true);
+    Set<String> taken = r.addMapping(mappings);
+    if (!taken.isEmpty()) {
+      throw new IllegalStateException("eve4j: " + taken + " is already mapped to another servlet in this application");
+    }
   }
 
   /** Closes the runtime; the container has already taken the servlet out of service. */

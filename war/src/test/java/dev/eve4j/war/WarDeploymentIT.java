@@ -104,6 +104,18 @@ class WarDeploymentIT {
   }
 
   @Test
+  void theOtherFacesAreMountedBesideTheEveRoutes() throws Exception {
+    String root = base.substring(0, base.length() - "/eve/v1".length());
+    HttpResponse<String> legacy = http.send(get(root + "/legacy/eve/v1/health"), ofString());
+    assertEquals(200, legacy.statusCode(), legacy.body());
+    assertEquals("wf_compat", JsonParser.parseString(legacy.body()).getAsJsonObject().get("workflowId").getAsString());
+    HttpResponse<String> models = http.send(get(root + "/models"), ofString());
+    assertEquals(200, models.statusCode(), models.body());
+    assertEquals("eve4j/scripted",
+        JsonParser.parseString(models.body()).getAsJsonObject().get("defaultModel").getAsString());
+  }
+
+  @Test
   void aSessionRunsEndToEnd() throws Exception {
     HttpResponse<String> created =
         http.send(post(base + "/session", "{\"message\":\"hello there\"}"), ofString());
