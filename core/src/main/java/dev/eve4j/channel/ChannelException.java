@@ -10,6 +10,7 @@ import java.util.List;
 public class ChannelException extends RuntimeException {
   private final int status;
   private final transient Validation validation;
+  private transient com.google.gson.JsonObject extra;
 
   public ChannelException(int status, String error) {
     this(status, error, null);
@@ -19,6 +20,20 @@ public class ChannelException extends RuntimeException {
     super(error);
     this.status = status;
     this.validation = validation;
+  }
+
+  /** Extra top-level fields of the error body (e.g. {@code field}, {@code hint}), or null. */
+  public com.google.gson.JsonObject extra() {
+    return extra == null ? null : extra.deepCopy();
+  }
+
+  /** 400 for a PATCH of a field that cannot change: {@code {error, field, hint}}. */
+  public static ChannelException notPatchable(String field, String hint) {
+    ChannelException e = new ChannelException(400, "Field '" + field + "' is not patchable");
+    e.extra = new com.google.gson.JsonObject();
+    e.extra.addProperty("field", field);
+    e.extra.addProperty("hint", hint);
+    return e;
   }
 
   public int status() {

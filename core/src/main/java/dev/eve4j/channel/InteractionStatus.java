@@ -7,7 +7,9 @@ public enum InteractionStatus {
   /** The human answered it; the response is stored. */
   ANSWERED("answered"),
   /** A newer interaction or a human message moved the conversation past it; nothing was recorded. */
-  EXPIRED("expired");
+  EXPIRED("expired"),
+  /** The agent closed it ({@code POST /messages/:id/resolve}) with an outcome; no human answer. */
+  RESOLVED("resolved");
 
   private final String wire;
 

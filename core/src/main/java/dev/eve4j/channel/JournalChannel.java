@@ -55,6 +55,7 @@ final class JournalChannel implements OperatorChannel {
   private final Clock clock;
   private final ChannelOptions options;
   private final JournalIdempotency idempotency;
+  private final WebhookService webhooks;
   private final Object registryLock = new Object();
   private final Map<String, WorkspaceState> workspaces = new ConcurrentHashMap<>();
   private final Map<String, KeyState> keysById = new ConcurrentHashMap<>();
@@ -90,17 +91,20 @@ final class JournalChannel implements OperatorChannel {
     }
   }
 
-  private JournalChannel(EventJournal journal, ChannelOptions options) {
+  private JournalChannel(EventJournal journal, ChannelOptions options, WebhookOptions webhookOptions) {
     this.journal = journal;
     this.options = options;
     this.clock = options.clock();
     this.idempotency = new JournalIdempotency(journal, clock, options.idempotencyWindow().toMillis());
+    this.webhooks = new WebhookService(journal, webhookOptions);
   }
 
-  static JournalChannel open(EventJournal journal, ChannelOptions options) {
+  static JournalChannel open(EventJournal journal, ChannelOptions options, WebhookOptions webhookOptions) {
     JournalChannel c = new JournalChannel(java.util.Objects.requireNonNull(journal, "journal"),
-        java.util.Objects.requireNonNull(options, "options"));
+        java.util.Objects.requireNonNull(options, "options"), java.util.Objects.requireNonNull(webhookOptions,
+        "webhookOptions"));
     c.load();
+    c.webhooks.load();
     return c;
   }
 
@@ -463,8 +467,13 @@ final class JournalChannel implements OperatorChannel {
         JsonObject r = record("patch", clock.millis());
         r.add("fields", fields);
         String oldId = v.externalId;
+        boolean wasArchived = v.archived;
         append(v.logId, r);
         apply(v, r);
+        if (!wasArchived && v.archived) {
+          webhooks.publish(workspaceId, v.id, WebhookPayloads.lifecycle("vessel.archived", workspaceId,
+              v.eventVessel(), r.get("at").getAsLong()));
+        }
         if (!oldId.equals(v.externalId)) {
           w.byExternal.remove(oldId, v);
           w.byExternal.put(v.externalId, v);
@@ -499,6 +508,7 @@ final class JournalChannel implements OperatorChannel {
       synchronized (v) {
         checkLive(v);
         Vessel before = v.snapshot();
+        JsonObject gone = v.eventVessel();
         journal.delete(v.logId);
         v.deleted = true;
         w.byExternal.remove(v.externalId, v);
@@ -514,6 +524,8 @@ final class JournalChannel implements OperatorChannel {
         v.messages.clear();
         v.byId.clear();
         v.live = null;
+        webhooks.publish(workspaceId, v.id, WebhookPayloads.lifecycle("vessel.deleted", workspaceId, gone,
+            clock.millis()));
         return before;
       }
     }
@@ -551,6 +563,60 @@ final class JournalChannel implements OperatorChannel {
         }
         break;
       }
+      case "edit": {
+        MessageState m = v.byId.get(r.get("messageId").getAsString());
+        if (m != null) {
+          JsonObject f = r.getAsJsonObject("fields");
+          for (String k : f.keySet()) {
+            m.doc.add(k, f.get(k).deepCopy());
+          }
+          if (f.has("content")) {
+            m.content = f.get("content").isJsonNull() ? null : f.get("content").getAsString();
+          }
+          if (f.has("kind")) {
+            m.kind = Kind.fromWire(f.get("kind").getAsString()).orElse(m.kind);
+          }
+          v.updatedAt = Math.max(v.updatedAt, at);
+        }
+        break;
+      }
+      case "resolve": {
+        MessageState m = v.byId.get(r.get("messageId").getAsString());
+        if (m != null) {
+          m.status = InteractionStatus.RESOLVED;
+          m.responseId = r.get("responseId").getAsString();
+          m.respondedAt = at;
+          m.resolution = r.getAsJsonObject("resolution").deepCopy();
+          if (v.live == m) {
+            v.live = null;
+          }
+          v.updatedAt = Math.max(v.updatedAt, at);
+        }
+        break;
+      }
+      case "receipt": {
+        MessageState m = v.byId.get(r.get("messageId").getAsString());
+        if (m != null) {
+          m.receiptStage = r.get("stage").getAsString();
+          m.receiptReason = r.get("reason").isJsonNull() ? null : r.get("reason").getAsString();
+          m.receiptAt = at;
+        }
+        break;
+      }
+      case "delete_messages": {
+        for (JsonElement id : r.getAsJsonArray("ids")) {
+          MessageState m = v.byId.remove(id.getAsString());
+          if (m != null) {
+            v.messages.remove(m);
+            vesselOfMessage.remove(m.id, v);
+            if (v.live == m) {
+              v.live = null;
+            }
+          }
+        }
+        v.updatedAt = Math.max(v.updatedAt, at);
+        break;
+      }
       case "ack": {
         WorkspaceState w = workspaces.get(v.workspaceId);
         for (JsonElement id : r.getAsJsonArray("ids")) {
@@ -584,6 +650,10 @@ final class JournalChannel implements OperatorChannel {
   private void commit(VesselState v, JsonObject r) {
     append(v.logId, r);
     apply(v, r);
+    if (r.has("emit")) {
+      webhooks.publish(v.workspaceId, v.id, WebhookPayloads.fromEvent(v.workspaceId,
+          r.getAsJsonObject("emit").getAsJsonObject("event")));
+    }
   }
 
   private JsonObject emit(JsonObject event) {
@@ -689,37 +759,9 @@ final class JournalChannel implements OperatorChannel {
           ? s.substring(s.length() - Limits.TOKEN_STREAM_KEEP) : s);
     }
     if (Checker.present(o, "agentActivity")) {
-      d.add("agent_activity", activity(o.getAsJsonObject("agentActivity"), at));
+      d.add("agent_activity", Activity.open(o.getAsJsonObject("agentActivity"), at));
     }
     return d;
-  }
-
-  /** The working state a push opens: its status, the first step (when typed) and the plan. */
-  private static JsonObject activity(JsonObject a, long at) {
-    JsonObject act = new JsonObject();
-    act.addProperty("status", a.has("status") ? a.get("status").getAsString() : "working");
-    act.addProperty("started_at", ChannelJson.time(at));
-    JsonArray steps = new JsonArray();
-    if (Checker.present(a, "type")) {
-      JsonObject step = new JsonObject();
-      step.addProperty("type", a.get("type").getAsString());
-      step.addProperty("label", Checker.present(a, "label") ? a.get("label").getAsString() : null);
-      step.addProperty("started_at", ChannelJson.time(at));
-      steps.add(step);
-    }
-    act.add("steps", steps);
-    JsonArray todos = new JsonArray();
-    if (Checker.present(a, "todos")) {
-      for (JsonElement e : a.getAsJsonArray("todos")) {
-        JsonObject t = new JsonObject();
-        t.addProperty("label", e.getAsJsonObject().get("label").getAsString());
-        t.addProperty("status", Checker.present(e.getAsJsonObject(), "status")
-            ? e.getAsJsonObject().get("status").getAsString() : "pending");
-        todos.add(t);
-      }
-    }
-    act.add("todos", todos);
-    return act;
   }
 
   private static JsonObject eventDoc(JsonObject o) {
@@ -897,6 +939,7 @@ final class JournalChannel implements OperatorChannel {
       }
       if (m.status != InteractionStatus.LIVE) {
         throw ChannelException.conflict(m.status == InteractionStatus.ANSWERED ? "Interaction already answered"
+            : m.status == InteractionStatus.RESOLVED ? "Interaction already resolved by the agent"
             : "Interaction expired: the conversation moved past it");
       }
       PayloadValidator.respond(m.interaction, body).orThrow();
@@ -1077,6 +1120,21 @@ final class JournalChannel implements OperatorChannel {
           items.add(new Item(m.respondedAt, h));
         }
       }
+      JsonArray issues = new JsonArray();
+      int webhookFailures = 0;
+      for (JsonObject d : webhooks.traceItems(workspaceId, v.id)) {
+        long at = d.remove("atMillis").getAsLong();
+        items.add(new Item(at, d));
+        if (d.get("state").getAsString().equals("failed")) {
+          webhookFailures++;
+          JsonObject issue = new JsonObject();
+          issue.addProperty("code", "webhook_failed");
+          issue.addProperty("at", ChannelJson.time(at));
+          issue.addProperty("message", "The endpoint never received " + d.get("event").getAsString() + " (delivery "
+              + d.get("deliveryId").getAsString() + ")");
+          issues.add(issue);
+        }
+      }
       items.sort(Comparator.comparingLong(Item::at));
       JsonArray events = new JsonArray();
       int n = 0;
@@ -1089,10 +1147,10 @@ final class JournalChannel implements OperatorChannel {
       counts.addProperty("requests", 0);
       counts.addProperty("degraded", 0);
       counts.addProperty("rejected", 0);
-      counts.addProperty("webhookFailures", 0);
+      counts.addProperty("webhookFailures", webhookFailures);
       counts.addProperty("messages", v.messages.size());
       JsonObject summary = new JsonObject();
-      summary.add("issues", new JsonArray());
+      summary.add("issues", issues);
       summary.add("counts", counts);
       JsonObject vessel = v.eventVessel();
       vessel.addProperty("status", v.status().wire());
@@ -1103,6 +1161,295 @@ final class JournalChannel implements OperatorChannel {
       t.add("events", events);
       return t;
     }
+  }
+
+  // ---------------------------------------------------------------------------- live work
+
+  private static final List<String> PATCHABLE = List.of("content", "card", "attachments", "suggestions",
+      "agentActivity", "tokenStream", "kind", "title");
+  private static final List<String> VESSEL_LEVEL = List.of("details", "vesselTitle", "labels", "vesselStatus",
+      "vessel", "pinned", "archived");
+  private static final List<String> STAGES = List.of("received", "processing", "completed", "dropped");
+
+  @Override
+  public Message editMessage(String workspaceId, String messageId, JsonElement patch) {
+    if (patch == null || !patch.isJsonObject()) {
+      throw ChannelException.badRequest("Expected a JSON object of the fields to change");
+    }
+    JsonObject p = patch.getAsJsonObject();
+    for (String k : p.keySet()) {
+      if (k.equals("interaction")) {
+        throw ChannelException.notPatchable(k, "Interactions are immutable: to re-ask, push a new message with "
+            + "the interaction");
+      }
+      if (VESSEL_LEVEL.contains(k)) {
+        throw ChannelException.notPatchable(k, "A vessel-level field: PATCH /api/v1/vessels/{id} (or "
+            + "/vessels/by-external/{externalId}) instead");
+      }
+      if (!PATCHABLE.contains(k)) {
+        throw ChannelException.notPatchable(k, "Patchable fields: " + String.join(", ", PATCHABLE));
+      }
+    }
+    // The values are checked as a push carrying them would be.
+    JsonObject probe = new JsonObject();
+    probe.addProperty("vessel", "probe");
+    for (String k : p.keySet()) {
+      if (p.get(k).isJsonNull() && (k.equals("agentActivity") || k.equals("tokenStream") || k.equals("content")
+          || k.equals("card") || k.equals("title"))) {
+        continue;
+      }
+      probe.add(k.equals("content") ? "message" : k, p.get(k).deepCopy());
+    }
+    if (!probe.has("message") && !probe.has("title") && !probe.has("agentActivity") && !probe.has("tokenStream")) {
+      probe.addProperty("tokenStream", "");
+    }
+    PayloadValidator.push(probe).orThrow();
+    VesselState v = vesselOf(workspaceId, messageId);
+    synchronized (v) {
+      MessageState m = liveMessage(v, messageId);
+      if (m.source != Source.AGENT) {
+        throw ChannelException.badRequest("Only agent messages can be edited (this one is a " + m.source.wire()
+            + " message)");
+      }
+      long at = clock.millis();
+      JsonObject f = new JsonObject();
+      for (String k : List.of("content", "card", "title", "kind")) {
+        if (p.has(k)) {
+          f.add(k, p.get(k).deepCopy());
+        }
+      }
+      if (p.has("attachments")) {
+        f.add("attachments", p.get("attachments").isJsonNull() ? new JsonArray() : p.get("attachments").deepCopy());
+      }
+      if (p.has("suggestions")) {
+        f.add("suggestions", p.get("suggestions").isJsonNull() ? new JsonArray() : p.get("suggestions").deepCopy());
+      }
+      if (p.has("tokenStream")) {
+        if (p.get("tokenStream").isJsonNull()) {
+          f.add("token_stream", JsonNull.INSTANCE);
+        } else {
+          String t = p.get("tokenStream").getAsString();
+          f.addProperty("token_stream", t.length() > Limits.TOKEN_STREAM_KEEP
+              ? t.substring(t.length() - Limits.TOKEN_STREAM_KEEP) : t);
+        }
+      }
+      if (p.has("agentActivity")) {
+        JsonElement cur = m.doc.get("agent_activity");
+        JsonObject next = Activity.edit(cur == null || cur.isJsonNull() ? null : cur.getAsJsonObject(),
+            p.get("agentActivity"), at);
+        if (next != null) {
+          f.add("agent_activity", next);
+        }
+      }
+      if (f.size() > 0) {
+        JsonObject r = record("edit", at);
+        r.addProperty("messageId", m.id);
+        r.add("fields", f);
+        commit(v, r);
+      }
+      return m.snapshot(v.id);
+    }
+  }
+
+  @Override
+  public JsonObject resolveInteraction(String workspaceId, String messageId, JsonElement body) {
+    JsonObject o = body != null && body.isJsonObject() ? body.getAsJsonObject() : null;
+    List<FieldError> errors = new ArrayList<>();
+    List<String> outcomes = List.of("approved", "rejected", "cancelled", "expired");
+    JsonElement outcome = o == null ? null : o.get("outcome");
+    if (o == null) {
+      errors.add(new FieldError("", "Expected object"));
+    } else if (outcome == null || !outcome.isJsonPrimitive() || !outcomes.contains(outcome.getAsString())) {
+      errors.add(new FieldError("outcome", "Invalid enum value. Expected " + Checker.expected(outcomes)
+          + (outcome == null ? ", received undefined" : ", received '" + outcome + "'")));
+    }
+    for (String k : List.of("label", "reason")) {
+      if (o != null && o.has(k) && !o.get(k).isJsonNull() && !(o.get(k).isJsonPrimitive()
+          && o.get(k).getAsJsonPrimitive().isString())) {
+        errors.add(new FieldError(k, "Expected string"));
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw ChannelException.invalid(new Validation("resolve", errors));
+    }
+    VesselState v = vesselOf(workspaceId, messageId);
+    synchronized (v) {
+      MessageState m = liveMessage(v, messageId);
+      if (m.interaction == null) {
+        throw ChannelException.invalid(new Validation("resolve", List.of(new FieldError("messageId",
+            "The message carries no interaction"))));
+      }
+      JsonObject out = new JsonObject();
+      out.addProperty("ok", true);
+      out.addProperty("messageId", m.id);
+      if (m.status == InteractionStatus.ANSWERED || m.status == InteractionStatus.RESOLVED) {
+        out.addProperty("responseId", m.responseId);
+        out.addProperty("alreadyResolved", true);
+        out.addProperty("outcome", m.resolution != null ? m.resolution.get("outcome").getAsString() : null);
+        out.addProperty("answeredBy", m.status == InteractionStatus.ANSWERED ? "human" : "agent");
+        return out;
+      }
+      long at = clock.millis();
+      JsonObject res = new JsonObject();
+      res.add("outcome", outcome.deepCopy());
+      res.addProperty("label", o.has("label") && !o.get("label").isJsonNull() ? o.get("label").getAsString()
+          : outcome.getAsString());
+      res.addProperty("reason", o.has("reason") && !o.get("reason").isJsonNull() ? o.get("reason").getAsString()
+          : null);
+      res.addProperty("resolved_at", ChannelJson.time(at));
+      String responseId = UUID.randomUUID().toString();
+      JsonObject r = record("resolve", at);
+      r.addProperty("messageId", m.id);
+      r.addProperty("responseId", responseId);
+      r.add("resolution", res);
+      commit(v, r);
+      out.addProperty("responseId", responseId);
+      out.addProperty("alreadyResolved", false);
+      out.add("outcome", outcome.deepCopy());
+      out.addProperty("answeredBy", "agent");
+      return out;
+    }
+  }
+
+  private static int rank(String stage) {
+    return stage == null ? 0 : Math.min(3, STAGES.indexOf(stage) + 1);
+  }
+
+  @Override
+  public JsonObject ackMessage(String workspaceId, String messageId, JsonElement body) {
+    JsonObject o = body != null && body.isJsonObject() ? body.getAsJsonObject() : null;
+    JsonElement stage = o == null ? null : o.get("stage");
+    if (stage == null || !stage.isJsonPrimitive() || !STAGES.contains(stage.getAsString())) {
+      throw ChannelException.invalid(new Validation("ack", List.of(new FieldError("stage", "Invalid enum value. "
+          + "Expected " + Checker.expected(STAGES) + (stage == null ? ", received undefined" : ", received '"
+          + stage + "'")))));
+    }
+    JsonElement reason = o.get("reason");
+    if (reason != null && !reason.isJsonNull() && !(reason.isJsonPrimitive()
+        && reason.getAsJsonPrimitive().isString())) {
+      throw ChannelException.invalid(new Validation("ack", List.of(new FieldError("reason", "Expected string"))));
+    }
+    VesselState v = vesselOf(workspaceId, messageId);
+    synchronized (v) {
+      MessageState m = liveMessage(v, messageId);
+      String next = stage.getAsString();
+      // monotonic: only a higher stage moves it, and completed/dropped are terminal
+      if (rank(next) > rank(m.receiptStage)) {
+        JsonObject r = record("receipt", clock.millis());
+        r.addProperty("messageId", m.id);
+        r.addProperty("stage", next);
+        r.addProperty("reason", next.equals("dropped") && reason != null && !reason.isJsonNull()
+            ? reason.getAsString() : null);
+        commit(v, r);
+      }
+      JsonObject out = new JsonObject();
+      out.addProperty("ok", true);
+      out.addProperty("stage", m.receiptStage);
+      out.addProperty("reason", m.receiptReason);
+      return out;
+    }
+  }
+
+  // ------------------------------------------------------------------------------ deleting
+
+  @Override
+  public Message deleteMessage(String workspaceId, String messageId) {
+    VesselState v = vesselOf(workspaceId, messageId);
+    synchronized (v) {
+      MessageState m = liveMessage(v, messageId);
+      Message before = m.snapshot(v.id);
+      JsonObject r = record("delete_messages", clock.millis());
+      JsonArray ids = new JsonArray();
+      ids.add(m.id);
+      r.add("ids", ids);
+      commit(v, r);
+      return before;
+    }
+  }
+
+  @Override
+  public JsonObject clearMessages(String workspaceId, VesselRef ref, Map<String, String> query) {
+    List<String> anchors = new ArrayList<>();
+    for (String k : List.of("afterMessageId", "after", "beforeMessageId", "before")) {
+      String val = query.get(k);
+      if (val != null && !val.isEmpty()) {
+        anchors.add(k);
+      }
+    }
+    if (anchors.size() != 1) {
+      throw ChannelException.badRequest("Pass exactly one anchor: afterMessageId, after, beforeMessageId or before"
+          + (anchors.isEmpty() ? "" : " (got " + String.join(", ", anchors) + ")"));
+    }
+    String anchor = anchors.get(0);
+    String source = query.getOrDefault("source", "agent");
+    source = source == null || source.isEmpty() ? "agent" : source;
+    if (!List.of("agent", "user", "all").contains(source)) {
+      throw ChannelException.badRequest("source must be agent, user or all");
+    }
+    String dry = query.get("dryRun");
+    boolean dryRun = "true".equals(dry) || "1".equals(dry);
+    if (dry != null && !dry.isEmpty() && !dryRun && !"false".equals(dry) && !"0".equals(dry)) {
+      throw ChannelException.badRequest("dryRun must be true or false");
+    }
+    Long time = null;
+    if (anchor.equals("after") || anchor.equals("before")) {
+      try {
+        time = Instant.parse(query.get(anchor)).toEpochMilli();
+      } catch (DateTimeParseException e) {
+        throw ChannelException.badRequest(anchor + " must be an ISO-8601 time");
+      }
+    }
+    boolean after = anchor.startsWith("after");
+    VesselState v = resolve(workspaceId, ref);
+    synchronized (v) {
+      checkLive(v);
+      int pivot = -1;
+      if (time == null) {
+        MessageState a = v.byId.get(query.get(anchor));
+        if (a == null) {
+          throw ChannelException.notFound("Anchor message not found in this vessel");
+        }
+        pivot = v.messages.indexOf(a);
+      }
+      JsonArray ids = new JsonArray();
+      for (int i = 0; i < v.messages.size(); i++) {
+        MessageState m = v.messages.get(i);
+        boolean inRange = time == null ? (after ? i > pivot : i < pivot)
+            : (after ? m.createdAt > time : m.createdAt < time);
+        boolean bySource = source.equals("all") || (source.equals("user") ? m.source == Source.USER
+            : m.source != Source.USER);
+        if (inRange && bySource) {
+          ids.add(m.id);
+        }
+      }
+      if (!dryRun && ids.size() > 0) {
+        JsonObject r = record("delete_messages", clock.millis());
+        r.add("ids", ids);
+        commit(v, r);
+      }
+      JsonObject out = new JsonObject();
+      out.addProperty("ok", true);
+      out.addProperty("deleted", ids.size());
+      out.addProperty("dry_run", dryRun);
+      return out;
+    }
+  }
+
+  @Override
+  public CancelResult cancelAndNotify(String workspaceId, String messageId) {
+    Message m = cancel(workspaceId, messageId);
+    VesselState v = vesselOf(workspaceId, messageId);
+    JsonObject payload;
+    synchronized (v) {
+      payload = WebhookPayloads.cancelled(workspaceId, v.eventVessel(), m.id(), clock.millis());
+    }
+    int[] r = webhooks.publishSync(workspaceId, v.id, payload).join();
+    return new CancelResult(m, r[0], r[1]);
+  }
+
+  @Override
+  public Webhooks webhooks() {
+    return webhooks;
   }
 
   @Override

@@ -11,8 +11,8 @@ import java.time.Instant;
 final class MessageState {
   final String id;
   final Source source;
-  final Kind kind;
-  final String content;
+  Kind kind;
+  String content;
   final JsonObject interaction;
   final long createdAt;
   final JsonObject doc;
@@ -22,6 +22,12 @@ final class MessageState {
   JsonObject response;
   long respondedAt;
   long cancelRequestedAt;
+  /** Receipt tick: 0 none, 1 received, 2 processing, 3 completed or dropped (terminal). */
+  String receiptStage;
+  String receiptReason;
+  long receiptAt;
+  /** How the agent closed the interaction ({@code {outcome, label, reason}}), or null. */
+  JsonObject resolution;
 
   MessageState(JsonObject doc, long createdAt) {
     this.doc = doc;
@@ -53,6 +59,11 @@ final class MessageState {
     o.addProperty("responded_at", responseId == null ? null : ChannelJson.time(respondedAt));
     o.addProperty("cancel_requested_at", cancelRequestedAt == 0 ? null : ChannelJson.time(cancelRequestedAt));
     o.addProperty("created_at", ChannelJson.time(createdAt));
+    if (resolution != null) {
+      o.add("resolution", resolution.deepCopy());
+    }
+    o.addProperty("receipt_stage", receiptStage);
+    o.addProperty("receipt_reason", receiptReason);
     return o;
   }
 

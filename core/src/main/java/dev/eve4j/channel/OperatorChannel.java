@@ -30,7 +30,15 @@ public interface OperatorChannel {
    * poll event from it. Creates the default workspace when there is none.
    */
   static OperatorChannel open(EventJournal journal, ChannelOptions options) {
-    return JournalChannel.open(journal, options);
+    return open(journal, options, WebhookOptions.defaults());
+  }
+
+  /**
+   * As {@link #open(EventJournal, ChannelOptions)}, delivering webhooks as {@code webhooks} says;
+   * deliveries still pending in the journal resume at once.
+   */
+  static OperatorChannel open(EventJournal journal, ChannelOptions options, WebhookOptions webhooks) {
+    return JournalChannel.open(journal, options, webhooks);
   }
 
   static OperatorChannel open(EventJournal journal) {
@@ -153,6 +161,55 @@ public interface OperatorChannel {
    * @throws ChannelException 404 unknown message, 409 when it is not a working agent message
    */
   Message cancel(String workspaceId, String messageId);
+
+  // ------------------------------------------------------------------------- live work
+
+  /**
+   * {@code PATCH /messages/:id} of an agent message: only {@code content, card, attachments,
+   * suggestions, agentActivity, tokenStream, kind, title}. {@code agentActivity} starts a timed step,
+   * reconciles todos by label, pauses ({@code status: "awaiting_input"}) or, as null, seals (later
+   * activity edits then do nothing); {@code tokenStream} keeps its last 8,000 characters, null clears.
+   *
+   * @throws ChannelException 400 {@code {field, hint}} for any other field (interactions are
+   *     immutable), 400 for a non-agent message or invalid values, 404 unknown message
+   */
+  Message editMessage(String workspaceId, String messageId, JsonElement patch);
+
+  /**
+   * {@code POST /messages/:id/resolve {outcome, label?, reason?}}: the agent closes its own
+   * interaction (no event). Idempotent: an answered or resolved one returns its {@code responseId}
+   * with {@code alreadyResolved: true}; a human tap is never overwritten.
+   */
+  JsonObject resolveInteraction(String workspaceId, String messageId, JsonElement body);
+
+  /**
+   * {@code POST /messages/:id/ack {stage, reason?}}: receipt ticks, monotonic (received, processing,
+   * then completed or dropped, both terminal); a stale call changes nothing and still answers
+   * {@code {ok, stage, reason}} with the current state.
+   */
+  JsonObject ackMessage(String workspaceId, String messageId, JsonElement body);
+
+  /** {@code DELETE /messages/:id}: hard delete (its response goes with it). Returns what it was. */
+  Message deleteMessage(String workspaceId, String messageId);
+
+  /**
+   * Rewind: {@code DELETE /vessels/…/messages} with exactly one anchor ({@code afterMessageId},
+   * {@code after}, {@code beforeMessageId}, {@code before}; the anchor stays), {@code source}
+   * ({@code agent} default: every non-user message; {@code user}; {@code all}) and {@code dryRun}.
+   *
+   * @return {@code {ok, deleted, dry_run}}
+   */
+  JsonObject clearMessages(String workspaceId, VesselRef ref, java.util.Map<String, String> query);
+
+  /**
+   * The Stop button, as {@link #cancel}, then {@code message.cancelled} delivered to every active
+   * webhook endpoint of the workspace, one attempt each; blocks until they answered or timed out
+   * ({@link WebhookOptions#attemptTimeout()}).
+   */
+  CancelResult cancelAndNotify(String workspaceId, String messageId);
+
+  /** The webhook endpoints and delivery log of this channel. */
+  Webhooks webhooks();
 
   /** The idempotency keys of this channel. */
   Idempotency idempotency();

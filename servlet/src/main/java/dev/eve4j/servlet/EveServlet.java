@@ -1,6 +1,7 @@
 package dev.eve4j.servlet;
 
 import dev.eve4j.servlet.io.BodyReader;
+import dev.eve4j.servlet.io.CursorStream;
 import com.google.gson.JsonObject;
 import dev.eve4j.EveRuntime;
 import dev.eve4j.auth.Principal;
@@ -60,7 +61,7 @@ public final class EveServlet extends HttpServlet {
   private final transient SessionService sessions;
   private final transient EveServletOptions options;
   private final transient ScheduledThreadPoolExecutor timer;
-  private final transient Set<NdjsonStream> openStreams = ConcurrentHashMap.newKeySet();
+  private final transient Set<CursorStream> openStreams = ConcurrentHashMap.newKeySet();
   private final transient String info;
 
   public EveServlet(EveRuntime runtime) {
@@ -85,7 +86,7 @@ public final class EveServlet extends HttpServlet {
   /** Ends every open stream (clients reconnect from their cursor) and stops the stream timer. */
   @Override
   public void destroy() {
-    openStreams.forEach(NdjsonStream::shutdown);
+    openStreams.forEach(CursorStream::shutdown);
     timer.shutdown();
   }
 

@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import dev.eve4j.auth.Principal;
 import dev.eve4j.auth.Scopes;
 import dev.eve4j.channel.ApiKey;
+import dev.eve4j.channel.CancelResult;
 import dev.eve4j.channel.ChannelException;
 import dev.eve4j.channel.ChannelJson;
 import dev.eve4j.channel.CreatedApiKey;
@@ -20,6 +21,8 @@ import dev.eve4j.channel.Scope;
 import dev.eve4j.channel.Vessel;
 import dev.eve4j.channel.VesselRef;
 import dev.eve4j.channel.VesselStatus;
+import dev.eve4j.channel.WebhookEndpoint;
+import dev.eve4j.channel.Webhooks;
 import dev.eve4j.protocol.EveException;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServlet;
@@ -339,11 +342,38 @@ public final class ChannelServlet extends HttpServlet {
         return vesselRoute(method, s);
       case "messages":
         if (n == 2) {
-          return only(method, "GET", new Route(Access.API, false, false, c -> {
-            JsonObject o = ok();
-            o.add("message", channel.message(c.workspaceId, s.get(1)).toJson());
-            return Reply.ok(o);
-          }));
+          switch (method) {
+            case "GET":
+              return new Route(Access.API, false, false, c -> {
+                JsonObject o = ok();
+                o.add("message", channel.message(c.workspaceId, s.get(1)).toJson());
+                return Reply.ok(o);
+              });
+            case "PATCH":
+              return new Route(Access.API, true, false, c -> {
+                JsonObject o = ok();
+                o.add("message", channel.editMessage(c.workspaceId, s.get(1), c.json()).toJson());
+                return Reply.ok(o);
+              });
+            case "DELETE":
+              return new Route(Access.API, false, false, c -> {
+                channel.deleteMessage(c.workspaceId, s.get(1));
+                JsonObject o = ok();
+                o.addProperty("deleted", 1);
+                o.addProperty("messageId", s.get(1));
+                return Reply.ok(o);
+              });
+            default:
+              throw new ChannelException(405, "Method not allowed");
+          }
+        }
+        if (n == 3 && s.get(2).equals("resolve")) {
+          return only(method, "POST", new Route(Access.API, true, false, c -> Reply.ok(channel.resolveInteraction(
+              c.workspaceId, s.get(1), c.json()))));
+        }
+        if (n == 3 && s.get(2).equals("ack")) {
+          return only(method, "POST", new Route(Access.API, true, false, c -> Reply.ok(channel.ackMessage(
+              c.workspaceId, s.get(1), c.json()))));
         }
         if (n == 3 && s.get(2).equals("respond")) {
           return only(method, "POST", new Route(Access.API, true, true, c -> Reply.ok(channel.respond(
@@ -360,6 +390,8 @@ public final class ChannelServlet extends HttpServlet {
         }
         return n == 2 ? only(method, "DELETE", new Route(Access.ADMIN, false, false, c -> revokeKey(c, s.get(1))))
             : null;
+      case "webhooks":
+        return webhookRoute(method, s);
       case "workspace":
         if (n != 1) {
           return null;
@@ -418,6 +450,17 @@ public final class ChannelServlet extends HttpServlet {
       }
     }
     if (rest.size() == 1 && rest.get(0).equals("messages")) {
+      if (method.equals("DELETE")) {
+        return new Route(Access.API, false, false, c -> {
+          java.util.Map<String, String> q = new java.util.HashMap<>();
+          for (String k : List.of("afterMessageId", "after", "beforeMessageId", "before", "source", "dryRun")) {
+            if (c.param(k) != null) {
+              q.put(k, c.param(k));
+            }
+          }
+          return Reply.ok(channel.clearMessages(c.workspaceId, ref, q));
+        });
+      }
       return method.equals("GET") ? new Route(Access.API, false, false, c -> messages(c, ref))
           : only(method, "POST", new Route(Access.API, true, false, c -> Reply.json(201, pushedJson(
               channel.postUserMessage(c.workspaceId, ref, c.json())))));
@@ -532,14 +575,129 @@ public final class ChannelServlet extends HttpServlet {
   }
 
   private Reply cancel(Call c, String messageId) {
-    Message m = channel.cancel(c.workspaceId, messageId);
+    CancelResult r = channel.cancelAndNotify(c.workspaceId, messageId);
+    Message m = r.message();
     JsonObject o = ok();
     o.addProperty("messageId", m.id());
     o.addProperty("vesselId", m.vesselId());
     o.add("cancelRequestedAt", m.toJson().get("cancel_requested_at"));
-    // message.cancelled is a webhook; with no endpoint to deliver it to, the human is told so.
-    o.addProperty("delivered", false);
+    // message.cancelled went synchronously to every active endpoint: a 2xx means cancel is wired.
+    o.addProperty("delivered", r.delivered());
+    o.addProperty("endpoints", r.endpoints());
     return Reply.ok(o);
+  }
+
+  /**
+   * Admin routes: {@code GET|POST /webhooks}, {@code PATCH|DELETE /webhooks/{id}}, {@code GET
+   * /webhooks/deliveries?endpoint=&vessel=&limit=}, {@code GET /webhooks/deliveries/{id}}, {@code
+   * POST /webhooks/deliveries/{id}/replay}.
+   */
+  private Route webhookRoute(String method, List<String> s) {
+    Webhooks hooks = channel.webhooks();
+    int n = s.size();
+    if (n == 1) {
+      return method.equals("GET") ? new Route(Access.ADMIN, false, false, c -> {
+        JsonArray a = new JsonArray();
+        hooks.endpoints(c.workspaceId).forEach(e -> a.add(e.toJson()));
+        JsonObject o = ok();
+        o.add("webhooks", a);
+        return Reply.ok(o);
+      }) : only(method, "POST", new Route(Access.ADMIN, true, false, c -> {
+        JsonObject b = object(c);
+        WebhookEndpoint.Created created = hooks.create(c.workspaceId, string(b, "url"), events(b));
+        JsonObject o = ok();
+        o.add("webhook", created.endpoint().toJson());
+        o.addProperty("secret", created.secret());
+        return Reply.json(201, o);
+      }));
+    }
+    if (s.get(1).equals("deliveries")) {
+      if (n == 2) {
+        return only(method, "GET", new Route(Access.ADMIN, false, false, c -> {
+          JsonArray a = new JsonArray();
+          hooks.deliveries(c.workspaceId, c.param("endpoint"), c.param("vessel"), limit(c.param("limit"),
+              Limits.DEFAULT_PAGE)).forEach(d -> a.add(d.toJson()));
+          JsonObject o = ok();
+          o.add("deliveries", a);
+          return Reply.ok(o);
+        }));
+      }
+      if (n == 3) {
+        return only(method, "GET", new Route(Access.ADMIN, false, false, c -> {
+          JsonObject o = ok();
+          o.add("delivery", hooks.delivery(c.workspaceId, s.get(2)).toJson());
+          return Reply.ok(o);
+        }));
+      }
+      return n == 4 && s.get(3).equals("replay") ? only(method, "POST", new Route(Access.ADMIN, false, false,
+          c -> {
+            JsonObject o = ok();
+            o.add("delivery", hooks.replay(c.workspaceId, s.get(2)).toJson());
+            return Reply.json(202, o);
+          })) : null;
+    }
+    if (n != 2) {
+      return null;
+    }
+    switch (method) {
+      case "PATCH":
+        return new Route(Access.ADMIN, true, false, c -> {
+          JsonObject b = object(c);
+          Boolean active = null;
+          if (b.has("active") && !b.get("active").isJsonNull()) {
+            if (!b.get("active").isJsonPrimitive() || !b.get("active").getAsJsonPrimitive().isBoolean()) {
+              throw ChannelException.badRequest("active: Expected boolean");
+            }
+            active = b.get("active").getAsBoolean();
+          }
+          JsonObject o = ok();
+          o.add("webhook", hooks.update(c.workspaceId, s.get(1), b.has("url") ? string(b, "url") : null, events(b),
+              active).toJson());
+          return Reply.ok(o);
+        });
+      case "DELETE":
+        return new Route(Access.ADMIN, false, false, c -> {
+          JsonObject o = ok();
+          o.add("webhook", hooks.delete(c.workspaceId, s.get(1)).toJson());
+          return Reply.ok(o);
+        });
+      default:
+        throw new ChannelException(405, "Method not allowed");
+    }
+  }
+
+  private static JsonObject object(Call c) {
+    JsonElement e = c.json();
+    if (!e.isJsonObject()) {
+      throw ChannelException.badRequest("Expected a JSON object");
+    }
+    return e.getAsJsonObject();
+  }
+
+  private static String string(JsonObject o, String key) {
+    JsonElement e = o.get(key);
+    if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+      throw ChannelException.badRequest(key + ": Required string");
+    }
+    return e.getAsString();
+  }
+
+  private static Set<String> events(JsonObject o) {
+    JsonElement e = o.get("events");
+    if (e == null || e.isJsonNull()) {
+      return null;
+    }
+    if (!e.isJsonArray()) {
+      throw ChannelException.badRequest("events: Expected array");
+    }
+    Set<String> out = new java.util.LinkedHashSet<>();
+    for (JsonElement x : e.getAsJsonArray()) {
+      if (!x.isJsonPrimitive() || !x.getAsJsonPrimitive().isString()) {
+        throw ChannelException.badRequest("events: Expected an array of event names");
+      }
+      out.add(x.getAsString());
+    }
+    return out;
   }
 
   private Reply listKeys(Call c) {

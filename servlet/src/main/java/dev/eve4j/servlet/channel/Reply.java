@@ -34,6 +34,9 @@ record Reply(int status, Map<String, String> headers, String body) {
       o.add("errors", errors);
       o.add("details", e.validation().details());
     }
+    if (e.extra() != null) {
+      e.extra().entrySet().forEach(x -> o.add(x.getKey(), x.getValue()));
+    }
     Reply r = json(e.status(), o);
     if (e.status() == 401) {
       r.header("www-authenticate", "Bearer");

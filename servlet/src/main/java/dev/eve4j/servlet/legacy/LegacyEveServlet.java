@@ -1,6 +1,7 @@
 package dev.eve4j.servlet.legacy;
 
 import dev.eve4j.servlet.io.BodyReader;
+import dev.eve4j.servlet.io.CursorStream;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.eve4j.EveRuntime;
@@ -74,7 +75,7 @@ public final class LegacyEveServlet extends HttpServlet {
   private final transient LegacyOptions options;
   private final transient ContinuationTokens tokens;
   private final transient ScheduledThreadPoolExecutor timer;
-  private final transient Set<LegacyStream> openStreams = ConcurrentHashMap.newKeySet();
+  private final transient Set<CursorStream> openStreams = ConcurrentHashMap.newKeySet();
   /** Sessions with a legacy follow-up between its checks and its reply: a second one is a 409. */
   private final transient Set<String> inFlight = ConcurrentHashMap.newKeySet();
   private final transient String info;
@@ -100,7 +101,7 @@ public final class LegacyEveServlet extends HttpServlet {
   /** Ends every open stream (clients reconnect from their cursor) and stops the timer. */
   @Override
   public void destroy() {
-    openStreams.forEach(LegacyStream::shutdown);
+    openStreams.forEach(CursorStream::shutdown);
     timer.shutdown();
   }
 
