@@ -929,6 +929,15 @@ final class JournalChannel implements OperatorChannel {
 
   // -------------------------------------------------------------------------------- human side
 
+  private final List<java.util.function.BiConsumer<String, JsonObject>> responseListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  @Override
+  public AutoCloseable onResponse(java.util.function.BiConsumer<String, JsonObject> listener) {
+    responseListeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+    return () -> responseListeners.remove(listener);
+  }
+
   @Override
   public RespondResult respond(String workspaceId, String messageId, JsonElement body) {
     VesselState v = vesselOf(workspaceId, messageId);
@@ -965,6 +974,14 @@ final class JournalChannel implements OperatorChannel {
       r.add("response", response);
       r.add("emit", emit(event));
       commit(v, r);
+      for (java.util.function.BiConsumer<String, JsonObject> l : responseListeners) {
+        try {
+          l.accept(v.workspaceId, event.deepCopy());
+        } catch (RuntimeException e) {
+          java.util.logging.Logger.getLogger(JournalChannel.class.getName())
+              .log(java.util.logging.Level.WARNING, "response listener failed", e);
+        }
+      }
       return new RespondResult(responseId, m.id, v.id, response, Instant.ofEpochMilli(at));
     }
   }

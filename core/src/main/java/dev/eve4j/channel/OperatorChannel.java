@@ -211,6 +211,16 @@ public interface OperatorChannel {
   /** The webhook endpoints and delivery log of this channel. */
   Webhooks webhooks();
 
+  /**
+   * Registers a listener for every interaction response stored from now on (any workspace): the
+   * camelCase {@code interaction.response} event as poll returns it, {@code interactionMetadata}
+   * included. Called on the responding thread after the response is durable; must not block.
+   * Closing the handle unregisters it.
+   */
+  default AutoCloseable onResponse(java.util.function.BiConsumer<String, JsonObject> listener) {
+    throw new UnsupportedOperationException("this channel does not report responses");
+  }
+
   /** The idempotency keys of this channel. */
   Idempotency idempotency();
 }

@@ -5,6 +5,7 @@ import dev.eve4j.agent.Agent;
 import dev.eve4j.auth.AuthConfig;
 import dev.eve4j.auth.Authenticator;
 import dev.eve4j.model.Models;
+import dev.eve4j.channel.ChannelBridge;
 import dev.eve4j.channel.OperatorChannel;
 import dev.eve4j.channel.cli.KeysCommand;
 import dev.eve4j.channel.cli.ValidateCommand;
@@ -121,17 +122,32 @@ public final class Main {
     EveRuntime runtime = EveRuntime.builder().agent(Agent.demo(model.model())).journal(journal)
         .retention(storage.retention(), java.time.Duration.ofMinutes(1)).build();
     OperatorChannel channel = OperatorChannel.open(channelJournal);
+    // EVE4J_BRIDGE=on: every approval or question of a session is also asked in its vessel
+    // eve-<sessionId> of the default workspace, and whichever side answers first resumes it.
+    ChannelBridge bridge = "on".equalsIgnoreCase(System.getenv().getOrDefault("EVE4J_BRIDGE", "off").trim())
+        ? ChannelBridge.start(runtime.sessions(), channel, channel.defaultWorkspace().id(), id -> "eve-" + id)
+        : null;
+    AutoCloseable channelStore = () -> {
+      if (bridge != null) {
+        bridge.close();
+      }
+      channelJournal.close();
+    };
     EveServletOptions eve = EveServletOptions.defaults().withAuthenticator(auth);
     EveServer.Faces faces = EveServer.Faces.of(eve).withEvents(firehose)
         .withLegacy(legacyPrefix, LegacyOptions.defaults().withAuthenticator(auth))
-        .withChannel(channel, ChannelServletOptions.defaults().withAdminAuthenticator(auth), channelJournal)
+        .withChannel(channel, ChannelServletOptions.defaults().withAdminAuthenticator(auth), channelStore)
         .withGateway(GatewayOptions.defaults().withAuthenticator(auth).withDefaultModel(System.getenv("DEFAULT_MODEL")));
     EveServer server;
     try {
       server = EveServer.start(runtime, faces, settings.host(), settings.port());
     } catch (Exception e) {
       runtime.close();
-      channelJournal.close();
+      try {
+        channelStore.close();
+      } catch (Exception ignored) {
+        // nothing was served; the start failure is what matters
+      }
       System.err.println(
           "eve4j: cannot listen on " + settings.host() + ":" + settings.port() + ": " + reason(e));
       System.exit(1);
