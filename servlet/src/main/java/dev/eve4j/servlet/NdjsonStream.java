@@ -20,6 +20,8 @@ final class NdjsonStream extends CursorStream {
   private static final byte[] LEASE_ENDED =
       "{\"$eve\":\"stream.lease-ended\",\"version\":1}\n".getBytes(StandardCharsets.UTF_8);
 
+  /** Upper bound of one batched write of whole lines. */
+  private static final int BATCH_BYTES = 32 * 1024;
   /** Last index to serve for bounded reads; Long.MAX_VALUE when following. */
   private final long endIndex;
   private volatile boolean leaseDue;
@@ -48,10 +50,28 @@ final class NdjsonStream extends CursorStream {
       return null;
     }
     byte[] line = cursor.poll();
-    if (line == null && cursor.expired()) {
-      endAfterFlush();
+    if (line == null) {
+      if (cursor.expired()) {
+        endAfterFlush();
+      }
+      return null;
     }
-    return line;
+    // Replay and bursts: hand the container several whole lines in one write (fewer writes and
+    // isReady() round trips); a live tail usually finds one line and writes it at once.
+    byte[] next = cursor.position() <= endIndex ? cursor.poll() : null;
+    if (next == null) {
+      return line;
+    }
+    java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream(BATCH_BYTES);
+    batch.write(line, 0, line.length);
+    while (next != null) {
+      batch.write(next, 0, next.length);
+      if (batch.size() >= BATCH_BYTES || cursor.position() > endIndex) {
+        break;
+      }
+      next = cursor.poll();
+    }
+    return batch.toByteArray();
   }
 
   @Override
