@@ -1,6 +1,7 @@
 package dev.eve4j.servlet;
 
 import dev.eve4j.servlet.io.BodyReader;
+import dev.eve4j.servlet.io.Bodies;
 import dev.eve4j.servlet.io.CursorStream;
 import com.google.gson.JsonObject;
 import dev.eve4j.EveRuntime;
@@ -128,12 +129,14 @@ public final class EveServlet extends HttpServlet {
         principal = RequestAuth.require(options.authenticator(), req,
             route == Route.INFO || route == Route.STREAM ? Scopes.SESSIONS_READ : Scopes.SESSIONS_WRITE);
       } catch (EveException e) {
+        Bodies.closeIfUnread(req, resp);
         Reply.error(e).write(resp);
         return;
       }
     }
     Principal caller = principal;
     if (route != Route.HEALTH && route != Route.INFO && route != Route.CREATE && seg[1].isEmpty()) {
+      Bodies.closeIfUnread(req, resp);
       Reply.error(EveException.badRequest("Missing session id.")).write(resp);
       return;
     }
@@ -256,6 +259,7 @@ public final class EveServlet extends HttpServlet {
       Function<byte[], CompletableFuture<Reply>> handler) {
     long declared = req.getContentLengthLong();
     if (declared > options.maxBodyBytes()) {
+      Bodies.closeIfUnread(req, resp);
       writeNow(resp, Reply.error(BodyReader.tooLarge(options.maxBodyBytes())));
       return;
     }
@@ -389,6 +393,7 @@ public final class EveServlet extends HttpServlet {
   }
 
   private static void notFound(HttpServletRequest req, HttpServletResponse resp, String method) throws IOException {
+    Bodies.closeIfUnread(req, resp);
     // The shape of eve's HTTP framework (h3) for paths and methods no route serves.
     JsonObject o = new JsonObject();
     o.addProperty("error", true);

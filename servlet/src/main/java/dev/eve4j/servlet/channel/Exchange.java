@@ -36,6 +36,9 @@ final class Exchange implements AsyncListener {
     }
     byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
     try {
+      if (reply.status() >= 400) {
+        dev.eve4j.servlet.io.Bodies.closeIfUnread(async.getRequest(), resp);
+      }
       resp.setStatus(reply.status());
       resp.setHeader("cache-control", "no-store");
       reply.headers().forEach(resp::setHeader);

@@ -1,6 +1,7 @@
 package dev.eve4j.servlet.gateway;
 
 import dev.eve4j.servlet.io.BodyReader;
+import dev.eve4j.servlet.io.Bodies;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.eve4j.EveRuntime;
@@ -150,9 +151,11 @@ public final class GatewayServlet extends HttpServlet {
         String relayId = path.substring(RELAY_PREFIX.length());
         withBody(req, resp, (exchange, bytes) -> exchange.reply(answer(relayId, RelayAnswer.parse(bytes), caller)));
       } else {
+        Bodies.closeIfUnread(req, resp);
         error(404, "Not found: " + method + " " + path + ".").write(resp);
       }
     } catch (EveException e) {
+      Bodies.closeIfUnread(req, resp);
       error(e).write(resp);
     }
   }
@@ -307,6 +310,7 @@ public final class GatewayServlet extends HttpServlet {
   /** Reads the body asynchronously, then runs {@code handler} on it on the container's thread. */
   private void withBody(HttpServletRequest req, HttpServletResponse resp, BodyHandler handler) throws IOException {
     if (req.getContentLengthLong() > options.maxBodyBytes()) {
+      Bodies.closeIfUnread(req, resp);
       error(BodyReader.tooLarge(options.maxBodyBytes())).write(resp);
       return;
     }
