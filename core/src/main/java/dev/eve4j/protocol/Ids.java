@@ -18,9 +18,14 @@ public final class Ids {
     return "wrun_" + ulid(epochMillis);
   }
 
-  /** An event id: {@code evt_} + ULID. */
+  /**
+   * An event id: {@code evt_} + ULID. Event ids must be unique, not unguessable, so they draw on
+   * ThreadLocalRandom (about twice as fast as SecureRandom on the append path).
+   */
   public static String eventId(long epochMillis) {
-    return "evt_" + ulid(epochMillis);
+    byte[] rnd = new byte[10];
+    java.util.concurrent.ThreadLocalRandom.current().nextBytes(rnd);
+    return "evt_" + ulid(epochMillis, rnd);
   }
 
   /** A delivery id, a random UUID as the real server returns. */
@@ -31,6 +36,10 @@ public final class Ids {
   public static String ulid(long epochMillis) {
     byte[] rnd = new byte[10];
     RANDOM.nextBytes(rnd);
+    return ulid(epochMillis, rnd);
+  }
+
+  private static String ulid(long epochMillis, byte[] rnd) {
     char[] out = new char[26];
     long time = epochMillis & 0xFFFFFFFFFFFFL;
     for (int i = 9; i >= 0; i--) {

@@ -275,7 +275,16 @@ public final class EveServlet extends HttpServlet {
         } catch (RuntimeException e) {
           reply = CompletableFuture.failedFuture(e);
         }
-        reply.whenComplete((r, err) -> once.reply(err == null ? r : errorReply(err)));
+        reply.whenComplete((r, err) -> {
+          Reply out = err == null ? r : errorReply(err);
+          // The future often completes on a session actor: write on a container thread instead, so
+          // session threads never do socket I/O (bench S1 found them writing 202s).
+          try {
+            async.start(() -> once.reply(out));
+          } catch (IllegalStateException ended) {
+            once.reply(out);
+          }
+        });
       }, e -> once.reply(Reply.error(e))));
     } catch (IOException | RuntimeException e) {
       once.reply(errorReply(e));

@@ -62,16 +62,25 @@ final class NdjsonStream extends CursorStream {
     if (next == null) {
       return line;
     }
-    java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream(BATCH_BYTES);
-    batch.write(line, 0, line.length);
+    // Gather first, then copy once into an array of exactly the right size (no 32 KiB scratch).
+    java.util.ArrayList<byte[]> lines = new java.util.ArrayList<>(8);
+    lines.add(line);
+    int size = line.length;
     while (next != null) {
-      batch.write(next, 0, next.length);
-      if (batch.size() >= BATCH_BYTES || cursor.position() > endIndex) {
+      lines.add(next);
+      size += next.length;
+      if (size >= BATCH_BYTES || cursor.position() > endIndex) {
         break;
       }
       next = cursor.poll();
     }
-    return batch.toByteArray();
+    byte[] batch = new byte[size];
+    int at = 0;
+    for (byte[] l : lines) {
+      System.arraycopy(l, 0, batch, at, l.length);
+      at += l.length;
+    }
+    return batch;
   }
 
   @Override

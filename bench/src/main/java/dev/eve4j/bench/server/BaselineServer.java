@@ -28,6 +28,7 @@ final class BaselineServer implements AutoCloseable {
     ServerConnector connector = new ServerConnector(server);
     connector.setHost(host);
     connector.setPort(port);
+    connector.setAcceptQueueSize(1024); // as EveServer
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");

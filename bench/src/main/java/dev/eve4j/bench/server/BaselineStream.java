@@ -133,13 +133,19 @@ final class BaselineStream implements WriteListener, AsyncListener {
       }
       // As eve4j's loop does: several whole lines (up to 32 KiB) in one write during replay and
       // bursts; a live tail finds one line and writes it at once.
-      java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream(BATCH_BYTES);
-      batch.write(line, 0, line.length);
-      while (position < size && position <= endIndex && batch.size() < BATCH_BYTES) {
-        byte[] next = topic.line(position++);
-        batch.write(next, 0, next.length);
+      int from = position - 1;
+      int bytes = line.length;
+      while (position < size && position <= endIndex && bytes < BATCH_BYTES) {
+        bytes += topic.line(position++).length;
       }
-      return batch.toByteArray();
+      byte[] batch = new byte[bytes];
+      int at = 0;
+      for (int i = from; i < position; i++) {
+        byte[] l = topic.line(i);
+        System.arraycopy(l, 0, batch, at, l.length);
+        at += l.length;
+      }
+      return batch;
     }
     if (heartbeatDue) {
       heartbeatDue = false;
