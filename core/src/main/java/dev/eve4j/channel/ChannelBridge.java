@@ -14,8 +14,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
+import java.util.HashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -30,8 +32,15 @@ import java.util.logging.Logger;
  * A late answer on the other side changes nothing (the session ignores answers to closed requests;
  * the channel refuses answers to resolved interactions with 409).
  *
+ * <p>The session's live turn is mirrored in the same vessel as a working card: the user's message
+ * as a backend event, then one agent message whose {@code agentActivity} gets a step per model step
+ * ({@code thinking}) and per tool call ({@code tool_use}), pauses ({@code awaiting_input}) while a
+ * request is open, and whose {@code tokenStream} shows the reply as it streams (coalesced to one
+ * edit per {@link #TOKEN_FLUSH_MS} ms). When the turn ends the card is sealed (it collapses into
+ * "worked for N s") and its content becomes the reply, or says the turn failed or was cancelled.
+ *
  * <p>Thread-safe. Session events arrive on session actors and are handed to the bridge's own
- * thread at once, so neither side ever waits for the other.
+ * thread at once, so neither side ever waits for the other; all mirroring state lives on that thread.
  */
 public final class ChannelBridge implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ChannelBridge.class.getName());
@@ -41,13 +50,33 @@ public final class ChannelBridge implements AutoCloseable {
   private final OperatorChannel channel;
   private final String workspaceId;
   private final Function<String, String> vesselFor;
-  private final ExecutorService worker;
+  /** Token-stream edits of a working card are coalesced to at most one per this many milliseconds. */
+  static final long TOKEN_FLUSH_MS = 200;
+  private static final int LABEL_MAX = 120;
+
+  private final ScheduledExecutorService worker;
   private final AutoCloseable sessionFeed;
   private final AutoCloseable responseFeed;
   /** eve request id → channel message id, while the request may still be answered in the channel. */
   private final Map<String, String> bridged = new ConcurrentHashMap<>();
   /** eve request ids answered from the channel (their input.resolved needs no channel resolve). */
   private final Set<String> answeredInChannel = ConcurrentHashMap.newKeySet();
+  /** sessionId → the working card of its live turn; touched on the worker thread only. */
+  private final Map<String, Card> cards = new HashMap<>();
+
+  /** The channel message mirroring one live turn. */
+  private static final class Card {
+    final String sessionId;
+    final String messageId;
+    final StringBuilder tokens = new StringBuilder();
+    boolean flushPending;
+    String reply;
+
+    Card(String sessionId, String messageId) {
+      this.sessionId = sessionId;
+      this.messageId = messageId;
+    }
+  }
 
   private ChannelBridge(SessionService sessions, OperatorChannel channel, String workspaceId,
       Function<String, String> vesselFor) {
@@ -55,14 +84,13 @@ public final class ChannelBridge implements AutoCloseable {
     this.channel = channel;
     this.workspaceId = workspaceId;
     this.vesselFor = vesselFor;
-    this.worker = Executors.newSingleThreadExecutor(r -> {
+    this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "eve4j-channel-bridge");
       t.setDaemon(true);
       return t;
     });
     this.sessionFeed = sessions.subscribe((sessionId, owner, index, event, line) -> {
-      String type = event.type();
-      if (type.equals("input.requested") || type.equals("input.resolved")) {
+      if (MIRRORED.contains(event.type())) {
         worker.execute(() -> onSessionEvent(sessionId, owner, event));
       }
     });
@@ -84,13 +112,18 @@ public final class ChannelBridge implements AutoCloseable {
     return java.util.Optional.ofNullable(bridged.get(requestId));
   }
 
+  private static final Set<String> MIRRORED = Set.of("message.received", "step.started", "message.appended",
+      "message.completed", "actions.requested", "input.requested", "input.resolved", "turn.completed",
+      "turn.failed", "turn.cancelled");
+
   private void onSessionEvent(String sessionId, String owner, Event event) {
     try {
+      String vessel = vesselFor.apply(sessionId);
+      if (vessel == null) {
+        return;
+      }
+      mirror(sessionId, vessel, event.data());
       if (event.data() instanceof EventData.InputRequested) {
-        String vessel = vesselFor.apply(sessionId);
-        if (vessel == null) {
-          return;
-        }
         for (EventData.InputRequest r : ((EventData.InputRequested) event.data()).requests()) {
           JsonObject payload = new JsonObject();
           payload.addProperty("vessel", vessel);
@@ -114,6 +147,118 @@ public final class ChannelBridge implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "channel bridge: could not mirror " + event.type() + " of session " + sessionId, e);
     }
+  }
+
+  // ------------------------------------------------------------------------- the working card
+
+  /** Mirrors one session event on the session's working card. */
+  private void mirror(String sessionId, String vessel, EventData data) {
+    if (data instanceof EventData.MessageReceived m) {
+      finish(sessionId, "Superseded by a new turn.");
+      JsonObject banner = new JsonObject();
+      banner.addProperty("vessel", vessel);
+      banner.addProperty("title", "Message to the agent");
+      banner.addProperty("body", m.message() == null || m.message().isEmpty() ? "(no text)" : m.message());
+      channel.event(workspaceId, banner);
+      JsonObject push = new JsonObject();
+      push.addProperty("vessel", vessel);
+      push.add("agentActivity", activity("thinking", "Thinking", null));
+      JsonObject meta = new JsonObject();
+      JsonObject eve = new JsonObject();
+      eve.addProperty("sessionId", sessionId);
+      eve.addProperty("turnId", m.turnId());
+      meta.add(META, eve);
+      push.add("metadata", meta);
+      cards.put(sessionId, new Card(sessionId, channel.push(workspaceId, push).messageId()));
+      return;
+    }
+    Card card = cards.get(sessionId);
+    if (card == null) {
+      return;
+    }
+    if (data instanceof EventData.StepStarted s) {
+      if (s.stepIndex() > 0) {
+        edit(card, "agentActivity", activity("thinking", "Thinking", null));
+      }
+    } else if (data instanceof EventData.MessageAppended a) {
+      card.tokens.append(a.messageDelta());
+      if (!card.flushPending && !worker.isShutdown()) {
+        card.flushPending = true;
+        worker.schedule(() -> flushTokens(card), TOKEN_FLUSH_MS, TimeUnit.MILLISECONDS);
+      }
+    } else if (data instanceof EventData.MessageCompleted c) {
+      if (c.message() != null && !c.message().isEmpty()) {
+        card.reply = c.message();
+      }
+      card.tokens.setLength(0);
+    } else if (data instanceof EventData.ActionsRequested a) {
+      for (EventData.ActionRequest r : a.actions()) {
+        String input = r.input() == null ? "" : " " + r.input();
+        edit(card, "agentActivity", activity("tool_use", clip(r.toolName() + input), null));
+      }
+    } else if (data instanceof EventData.InputRequested) {
+      edit(card, "agentActivity", activity(null, null, "awaiting_input"));
+    } else if (data instanceof EventData.InputResolved) {
+      edit(card, "agentActivity", activity(null, null, "working"));
+    } else if (data instanceof EventData.TurnCompleted) {
+      finish(sessionId, card.reply == null ? "Done." : card.reply);
+    } else if (data instanceof EventData.TurnFailed f) {
+      finish(sessionId, "The turn failed: " + (f.message() == null ? f.code() : f.message()));
+    } else if (data instanceof EventData.TurnCancelled) {
+      finish(sessionId, "The turn was cancelled.");
+    }
+  }
+
+  /** Shows the streamed text so far (one edit for every delta that arrived since the last one). */
+  private void flushTokens(Card card) {
+    card.flushPending = false;
+    if (card.tokens.length() > 0 && cards.get(card.sessionId) == card) {
+      edit(card, "tokenStream", new com.google.gson.JsonPrimitive(card.tokens.toString()));
+    }
+  }
+
+  /** Seals the session's card (if any) with {@code content}: the card collapses into "worked for N s". */
+  private void finish(String sessionId, String content) {
+    Card card = cards.remove(sessionId);
+    if (card == null) {
+      return;
+    }
+    JsonObject patch = new JsonObject();
+    patch.addProperty("content", content);
+    patch.add("agentActivity", com.google.gson.JsonNull.INSTANCE);
+    patch.add("tokenStream", com.google.gson.JsonNull.INSTANCE);
+    editQuietly(card, patch);
+  }
+
+  private void edit(Card card, String field, JsonElement value) {
+    JsonObject patch = new JsonObject();
+    patch.add(field, value);
+    editQuietly(card, patch);
+  }
+
+  /** An edit that fails (the operator deleted the card, say) is logged and the turn goes on. */
+  private void editQuietly(Card card, JsonObject patch) {
+    try {
+      channel.editMessage(workspaceId, card.messageId, patch);
+    } catch (ChannelException e) {
+      LOG.log(Level.FINE, "channel bridge: could not update working card " + card.messageId, e);
+    }
+  }
+
+  private static JsonObject activity(String type, String label, String status) {
+    JsonObject a = new JsonObject();
+    if (type != null) {
+      a.addProperty("type", type);
+      a.addProperty("label", label);
+    }
+    if (status != null) {
+      a.addProperty("status", status);
+    }
+    return a;
+  }
+
+  private static String clip(String s) {
+    return s.length() <= LABEL_MAX ? s : s.substring(0, LABEL_MAX - 1) + "…";
   }
 
   /** eve's request as a channel interaction; its metadata says where the answer goes. */

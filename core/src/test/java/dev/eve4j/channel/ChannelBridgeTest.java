@@ -163,4 +163,62 @@ class ChannelBridgeTest {
     JsonObject result = rest.stream().filter(type("action.result")).findFirst().orElseThrow().getAsJsonObject("data");
     assertEquals("{\"answer\":\"Alice\",\"status\":\"answered\"}", result.getAsJsonObject("result").get("output").toString());
   }
+
+  private List<Message> vesselMessages(String sessionId) {
+    return channel.messages(ws, VesselRef.external("eve-" + sessionId), 100, null).messages();
+  }
+
+  /** The session's working card: the agent message whose metadata names the session. */
+  private static Message card(List<Message> messages) {
+    return messages.stream().filter(m -> m.source() == Source.AGENT && m.interactionType() == null)
+        .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no working card in " + messages));
+  }
+
+  @Test
+  void aTurnIsMirroredAsAWorkingCardThatSealsIntoTheReply() throws Exception {
+    String id = create("tool: weather");
+    read(id, 0, type("session.waiting"));
+    JsonObject row = eventually(() -> {
+      List<Message> ms = vesselMessages(id);
+      JsonObject r = ms.isEmpty() ? null : card(ms).toJson();
+      return r != null && r.get("agent_activity").isJsonObject()
+          && "resolved".equals(r.getAsJsonObject("agent_activity").get("status").getAsString())
+          ? java.util.Optional.of(r) : java.util.Optional.empty();
+    });
+    List<Message> ms = vesselMessages(id);
+    assertEquals(Source.EVENT, ms.get(0).source(), "the user's message comes first, as a backend event");
+    assertTrue(ms.get(0).toJson().toString().contains("tool: weather"), ms.get(0).toJson().toString());
+    assertTrue(row.get("content").getAsString().contains("lookup -> "), "sealed with the reply: " + row);
+    JsonObject act = row.getAsJsonObject("agent_activity");
+    List<String> steps = new ArrayList<>();
+    act.getAsJsonArray("steps").forEach(s -> steps.add(s.getAsJsonObject().get("type").getAsString() + ":"
+        + s.getAsJsonObject().get("label").getAsString()));
+    assertEquals("thinking:Thinking", steps.get(0), steps.toString());
+    assertTrue(steps.get(1).startsWith("tool_use:lookup {\"query\":\"weather\"}"), steps.toString());
+    assertEquals("thinking:Thinking", steps.get(2), "the step after the tool ran: " + steps);
+    assertTrue(act.getAsJsonArray("steps").asList().stream().allMatch(s -> s.getAsJsonObject().has("duration_ms")),
+        "every step is closed with its duration once sealed: " + act);
+    assertTrue(row.get("token_stream") == null || row.get("token_stream").isJsonNull(), "the token stream is cleared");
+  }
+
+  @Test
+  void aCardWaitsWhileARequestIsOpenAndAFailedTurnSaysSo() throws Exception {
+    String id = create("approve: production");
+    List<JsonObject> parked = read(id, 0, waitingOnInput());
+    JsonObject paused = eventually(() -> {
+      JsonObject r = card(vesselMessages(id)).toJson();
+      return r.get("agent_activity").isJsonObject()
+          && "awaiting_input".equals(r.getAsJsonObject("agent_activity").get("status").getAsString())
+          ? java.util.Optional.of(r) : java.util.Optional.empty();
+    });
+    assertEquals("tool_use", paused.getAsJsonObject("agent_activity").getAsJsonArray("steps").get(1).getAsJsonObject()
+        .get("type").getAsString());
+    String messageId = eventually(() -> bridge.channelMessage(requestId(parked)));
+    channel.respond(ws, messageId, body("{\"response\":{\"action\":\"approved\"}}"));
+    read(id, parked.size(), type("session.waiting"));
+    sessions.send(id, new Requests.SessionMessage(UserMessage.text("fail: boom"), null, null, null, null))
+        .get(5, TimeUnit.SECONDS);
+    eventually(() -> vesselMessages(id).stream().filter(m -> m.content() != null
+        && m.content().startsWith("The turn failed: ") && m.content().contains("boom")).findFirst());
+  }
 }
