@@ -198,7 +198,8 @@ final class JournalChannel implements OperatorChannel {
             types.add(e.getAsString());
           }
         }
-        s.workspace = new Workspace(w.id(), name, w.createdAt(), enabled, types);
+        boolean debug = r.has("debugMode") ? r.get("debugMode").getAsBoolean() : w.debugMode();
+        s.workspace = new Workspace(w.id(), name, w.createdAt(), enabled, types, debug);
         break;
       }
       case "key": {
@@ -271,7 +272,7 @@ final class JournalChannel implements OperatorChannel {
     JsonObject p = patch.getAsJsonObject();
     JsonObject r = record("workspace_patch", clock.millis());
     r.addProperty("id", workspaceId);
-    for (String k : List.of("name", "userVesselsEnabled", "vesselTypes")) {
+    for (String k : List.of("name", "userVesselsEnabled", "vesselTypes", "debugMode")) {
       if (p.has(k) && !p.get(k).isJsonNull()) {
         r.add(k, p.get(k).deepCopy());
       }
@@ -628,6 +629,9 @@ final class JournalChannel implements OperatorChannel {
         }
         break;
       }
+      case "request":
+        v.requests.add(r.getAsJsonObject("request"));
+        break;
       default:
         break; // written by a newer version: ignored
     }
@@ -1098,6 +1102,69 @@ final class JournalChannel implements OperatorChannel {
   // ------------------------------------------------------------------------------------- trace
 
   @Override
+  public void recordRequest(String workspaceId, AgentRequest request) {
+    WorkspaceState w = workspaces.get(workspaceId);
+    if (w == null || !w.workspace.debugMode()) {
+      return;
+    }
+    JsonElement sent = parseQuietly(request.body());
+    List<RequestTrace.Target> targets = RequestTrace.targets(request.method(), request.path(), sent);
+    JsonElement answered = parseQuietly(request.response());
+    for (RequestTrace.Target t : targets) {
+      VesselState v;
+      String messageId = t.messageId();
+      if (t.vessel() != null) {
+        try {
+          v = resolve(workspaceId, t.vessel());
+        } catch (ChannelException e) {
+          continue; // a request that created nothing has no vessel to file it under
+        }
+        messageId = request.status() < 300 ? RequestTrace.createdMessageId(answered, t.index()) : null;
+      } else {
+        v = vesselOfMessage.get(messageId);
+        if (v == null || !v.workspaceId.equals(workspaceId)) {
+          continue;
+        }
+      }
+      synchronized (v) {
+        if (v.deleted) {
+          continue;
+        }
+        MessageState m = messageId == null ? null : v.byId.get(messageId);
+        boolean patchesVessel = request.path().startsWith("/vessels");
+        JsonArray diagnostics = request.status() >= 300 || !sent.isJsonObject() ? new JsonArray()
+            : RequestTrace.diagnose(sent.getAsJsonObject(), m == null ? null : m.snapshot(v.id).toJson(),
+                v.snapshot().toJson(), patchesVessel);
+        long at = clock.millis();
+        JsonObject q = new JsonObject();
+        q.addProperty("method", request.method());
+        q.addProperty("path", request.path());
+        q.addProperty("messageId", messageId);
+        q.addProperty("status", request.status());
+        q.addProperty("verdict", RequestTrace.verdict(request.status(), diagnostics));
+        q.addProperty("body", RequestTrace.clip(request.body()));
+        q.add("response", answered);
+        q.add("diagnostics", diagnostics);
+        q.addProperty("atMillis", at);
+        JsonObject r = record("request", at);
+        r.add("request", q);
+        commit(v, r);
+      }
+    }
+  }
+
+  private static JsonElement parseQuietly(String json) {
+    if (json == null || json.isEmpty()) {
+      return JsonNull.INSTANCE;
+    }
+    try {
+      return com.google.gson.JsonParser.parseString(json);
+    } catch (RuntimeException e) {
+      return new com.google.gson.JsonPrimitive(json); // not JSON: kept as the text it was
+    }
+  }
+
+  @Override
   public JsonObject trace(String workspaceId, VesselRef ref) {
     VesselState v = resolve(workspaceId, ref);
     synchronized (v) {
@@ -1138,6 +1205,41 @@ final class JournalChannel implements OperatorChannel {
         }
       }
       JsonArray issues = new JsonArray();
+      int degraded = 0;
+      int rejected = 0;
+      boolean verbose = ws(workspaceId).workspace.debugMode();
+      for (JsonObject q : verbose ? v.requests : List.<JsonObject>of()) {
+        JsonObject e = q.deepCopy();
+        long at = e.remove("atMillis").getAsLong();
+        e.addProperty("type", "agent.request");
+        items.add(new Item(at, e));
+        String verdict = e.get("verdict").getAsString();
+        if (verdict.equals("rejected")) {
+          rejected++;
+          JsonObject issue = new JsonObject();
+          issue.addProperty("code", "request_rejected");
+          issue.addProperty("at", ChannelJson.time(at));
+          JsonElement error = e.get("response").isJsonObject() ? e.getAsJsonObject("response").get("error") : null;
+          issue.addProperty("message", e.get("method").getAsString() + " " + e.get("path").getAsString() + " was refused ("
+              + e.get("status").getAsInt() + (error == null || error.isJsonNull() ? "" : ": " + error.getAsString()) + ")");
+          issues.add(issue);
+        } else if (verdict.equals("degraded")) {
+          degraded++;
+          for (JsonElement d : e.getAsJsonArray("diagnostics")) {
+            JsonObject diag = d.getAsJsonObject();
+            if (diag.has("code")) {
+              JsonObject issue = new JsonObject();
+              issue.addProperty("code", diag.get("code").getAsString());
+              issue.addProperty("at", ChannelJson.time(at));
+              issue.add("messageId", e.get("messageId"));
+              issue.addProperty("message", "`" + diag.get("field").getAsString() + "` sent in " + e.get("method").getAsString()
+                  + " " + e.get("path").getAsString() + " was " + diag.get("status").getAsString() + " on the stored "
+                  + (e.get("path").getAsString().startsWith("/vessels") ? "vessel" : "message"));
+              issues.add(issue);
+            }
+          }
+        }
+      }
       int webhookFailures = 0;
       for (JsonObject d : webhooks.traceItems(workspaceId, v.id)) {
         long at = d.remove("atMillis").getAsLong();
@@ -1153,6 +1255,10 @@ final class JournalChannel implements OperatorChannel {
         }
       }
       items.sort(Comparator.comparingLong(Item::at));
+      List<JsonElement> ordered = new ArrayList<>(issues.asList());
+      ordered.sort(Comparator.comparing(i -> i.getAsJsonObject().get("at").getAsString()));
+      issues = new JsonArray();
+      ordered.forEach(issues::add);
       JsonArray events = new JsonArray();
       int n = 0;
       for (Item it : items) {
@@ -1161,9 +1267,9 @@ final class JournalChannel implements OperatorChannel {
         events.add(it.event());
       }
       JsonObject counts = new JsonObject();
-      counts.addProperty("requests", 0);
-      counts.addProperty("degraded", 0);
-      counts.addProperty("rejected", 0);
+      counts.addProperty("requests", verbose ? v.requests.size() : 0);
+      counts.addProperty("degraded", degraded);
+      counts.addProperty("rejected", rejected);
       counts.addProperty("webhookFailures", webhookFailures);
       counts.addProperty("messages", v.messages.size());
       JsonObject summary = new JsonObject();
@@ -1173,7 +1279,7 @@ final class JournalChannel implements OperatorChannel {
       vessel.addProperty("status", v.status().wire());
       JsonObject t = new JsonObject();
       t.add("vessel", vessel);
-      t.addProperty("verbose", false);
+      t.addProperty("verbose", verbose);
       t.add("summary", summary);
       t.add("events", events);
       return t;

@@ -57,7 +57,7 @@ public interface OperatorChannel {
   List<Workspace> workspaces();
 
   /**
-   * Changes {@code name}, {@code userVesselsEnabled} and/or {@code vesselTypes}.
+   * Changes {@code name}, {@code userVesselsEnabled}, {@code vesselTypes} and/or {@code debugMode}.
    *
    * @throws ChannelException 400 with field errors, 404 for an unknown workspace
    */
@@ -130,8 +130,24 @@ public interface OperatorChannel {
   /** Acknowledges pending events by id; unknown or already acked ids are ignored. Returns how many were acked. */
   int ack(String workspaceId, Collection<String> eventIds);
 
-  /** A debugging timeline of a vessel: {@code {vessel, verbose:false, summary, events}}. */
+  /**
+   * A debugging timeline of a vessel, {@code {vessel, verbose, summary:{issues, counts}, events}}:
+   * messages, activity steps, human responses and webhook deliveries in order (each with {@code at}
+   * and {@code seq}), plus, when the workspace is in debug mode ({@code verbose: true}), every agent
+   * request recorded by {@link #recordRequest} with its verdict and diagnostics. {@code
+   * summary.issues} lists, oldest first, rejected requests, fields that did not land, and failed
+   * webhook deliveries.
+   */
   JsonObject trace(String workspaceId, VesselRef ref);
+
+  /**
+   * Debug mode: files one agent request under the vessel it touched (the vessels of a push, the
+   * vessel of a patched, resolved or acknowledged message, a patched or rewound vessel), with the
+   * sent-versus-applied diff against what is stored now. Does nothing unless the workspace has
+   * {@code debugMode} on, for reads and human-side calls, and when no vessel exists to file it
+   * under (a refused push that would have created one).
+   */
+  default void recordRequest(String workspaceId, AgentRequest request) {}
 
   // -------------------------------------------------------------------------- human side
 

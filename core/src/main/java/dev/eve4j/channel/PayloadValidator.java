@@ -97,6 +97,7 @@ public final class PayloadValidator {
     return run("workspace", payload, (c, o) -> {
       c.string(o, "name", "", false, 1, NO_MAX);
       c.bool(o, "userVesselsEnabled", "");
+      c.bool(o, "debugMode", "");
       JsonArray types = c.array(o, "vesselTypes", "", false, 0, NO_MAX);
       if (types != null) {
         Set<String> seen = new HashSet<>();

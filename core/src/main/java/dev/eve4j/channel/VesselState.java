@@ -35,6 +35,8 @@ final class VesselState {
   final Map<String, MessageState> byId = new LinkedHashMap<>();
   /** The message whose interaction is live, or null. */
   MessageState live;
+  /** Debug mode: the agent requests that touched this vessel ({@code agent.request} trace items), oldest first. */
+  final List<JsonObject> requests = new ArrayList<>();
   /** Unacknowledged poll events of this vessel, by event id. */
   final Map<String, Pending> pending = new LinkedHashMap<>();
 

@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.eve4j.auth.Principal;
 import dev.eve4j.auth.Scopes;
+import dev.eve4j.channel.AgentRequest;
 import dev.eve4j.channel.ApiKey;
 import dev.eve4j.channel.CancelResult;
 import dev.eve4j.channel.ChannelException;
@@ -180,7 +181,7 @@ public final class ChannelServlet extends HttpServlet {
   /** Runs the route on a worker; the reply is written from there. */
   private void dispatch(Exchange exchange, Route route, Call call, String idempotencyKey) {
     try {
-      workers.execute(() -> exchange.reply(run(route, call, idempotencyKey)));
+      workers.execute(() -> exchange.reply(traced(route, call, run(route, call, idempotencyKey))));
     } catch (RejectedExecutionException e) {
       exchange.reply(Reply.error(503, "The channel is shutting down"));
     }
@@ -219,6 +220,21 @@ public final class ChannelServlet extends HttpServlet {
         LOG.log(Level.WARNING, "could not record an idempotency key", e);
       }
     }
+  }
+
+  /** Files an agent's request for the vessel trace (the channel keeps it only in debug mode). */
+  private Reply traced(Route route, Call call, Reply reply) {
+    String method = call.req.getMethod();
+    if (route.access() == Access.API && call.workspaceId != null && !method.equals("GET")) {
+      try {
+        String path = "/" + String.join("/", call.seg);
+        String body = call.body == null ? null : new String(call.body, java.nio.charset.StandardCharsets.UTF_8);
+        channel.recordRequest(call.workspaceId, new AgentRequest(method, path, body, reply.status(), reply.body()));
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "could not record an agent request for the trace", e);
+      }
+    }
+    return reply;
   }
 
   /** The recorded response, 200, with {@code replayed: true} where the body has that field. */
