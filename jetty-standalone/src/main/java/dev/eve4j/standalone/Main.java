@@ -87,6 +87,7 @@ public final class Main {
     Storage storage;
     String legacyPrefix;
     EventsServletOptions firehose;
+    String vessel;
     try {
       settings = Settings.parse(args, System.getenv());
       model = Models.fromSettings(System.getenv());
@@ -94,6 +95,10 @@ public final class Main {
       storage = Storage.fromEnvironment(System.getenv());
       legacyPrefix = legacyPrefix(System.getenv());
       firehose = EventsServletOptions.fromSettings(System::getenv, auth);
+      vessel = System.getenv().getOrDefault("EVE4J_BRIDGE_VESSEL", "eve-{sessionId}").trim();
+      if (!vessel.contains("{sessionId}")) {
+        throw new IllegalArgumentException("EVE4J_BRIDGE_VESSEL must contain {sessionId} (one vessel per session)");
+      }
     } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
       System.err.println("eve4j: " + e.getMessage() + "; " + USAGE);
       System.exit(2);
@@ -122,10 +127,12 @@ public final class Main {
     EveRuntime runtime = EveRuntime.builder().agent(Agent.demo(model.model())).journal(journal)
         .retention(storage.retention(), java.time.Duration.ofMinutes(1)).build();
     OperatorChannel channel = OperatorChannel.open(channelJournal);
-    // EVE4J_BRIDGE=on: every approval or question of a session is also asked in its vessel
-    // eve-<sessionId> of the default workspace, and whichever side answers first resumes it.
+    // EVE4J_BRIDGE=on: every approval or question of a session is also asked in its vessel of the
+    // default workspace (EVE4J_BRIDGE_VESSEL, default eve-{sessionId}), and whichever side answers
+    // first resumes it. One vessel per session: a vessel has one live interaction at a time.
     ChannelBridge bridge = "on".equalsIgnoreCase(System.getenv().getOrDefault("EVE4J_BRIDGE", "off").trim())
-        ? ChannelBridge.start(runtime.sessions(), channel, channel.defaultWorkspace().id(), id -> "eve-" + id)
+        ? ChannelBridge.start(runtime.sessions(), channel, channel.defaultWorkspace().id(),
+            id -> vessel.replace("{sessionId}", id))
         : null;
     AutoCloseable channelStore = () -> {
       if (bridge != null) {
