@@ -6,6 +6,7 @@ import dev.eve4j.auth.AuthConfig;
 import dev.eve4j.auth.Authenticator;
 import dev.eve4j.model.Models;
 import dev.eve4j.channel.ChannelBridge;
+import dev.eve4j.channel.ChannelOptions;
 import dev.eve4j.channel.OperatorChannel;
 import dev.eve4j.channel.cli.KeysCommand;
 import dev.eve4j.channel.cli.ValidateCommand;
@@ -121,7 +122,9 @@ public final class Main {
     System.out.println("eve4j data: " + storage.describe());
     EveRuntime runtime = EveRuntime.builder().agent(Agent.demo(model.model())).journal(journal)
         .retention(storage.retention(), java.time.Duration.ofMinutes(1)).build();
-    OperatorChannel channel = OperatorChannel.open(channelJournal);
+    // inbound files wait for the agent in <data dir>/channel-files (a temp directory when in memory)
+    OperatorChannel channel = OperatorChannel.open(channelJournal, storage.memory() ? ChannelOptions.defaults()
+        : ChannelOptions.defaults().withFilesDir(storage.dataDir().resolve("channel-files")));
     // EVE4J_BRIDGE=on: every approval or question of a session is also asked in its vessel
     // eve-<sessionId> of the default workspace, and whichever side answers first resumes it.
     ChannelBridge bridge = "on".equalsIgnoreCase(System.getenv().getOrDefault("EVE4J_BRIDGE", "off").trim())
@@ -131,6 +134,7 @@ public final class Main {
       if (bridge != null) {
         bridge.close();
       }
+      channel.close(); // stops the file sweeper before its journal closes
       channelJournal.close();
     };
     EveServletOptions eve = EveServletOptions.defaults().withAuthenticator(auth);
