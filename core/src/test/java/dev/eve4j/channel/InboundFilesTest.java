@@ -366,6 +366,31 @@ class InboundFilesTest {
   }
 
   @Test
+  void closeStopsTheSweeperThreadStartedByTheFirstUpload() throws InterruptedException {
+    open();
+    Set<Thread> before = sweepers();
+    c.files().upload(ws, "a.txt", "text/plain", new byte[] {1});
+    Set<Thread> started = sweepers();
+    started.removeAll(before);
+    assertEquals(1, started.size(), "one daemon sweeper per channel");
+    Thread t = started.iterator().next();
+    assertTrue(t.isDaemon());
+    c.close();
+    t.join(10_000);
+    assertFalse(t.isAlive(), "close() stopped it");
+  }
+
+  private static Set<Thread> sweepers() {
+    Set<Thread> s = new java.util.HashSet<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().equals("eve4j-channel-files")) {
+        s.add(t);
+      }
+    }
+    return s;
+  }
+
+  @Test
   void theMessageUserWebhookCarriesTheAttachmentsWithADownloadUrl() throws Exception {
     try (WebhookReceiver receiver = new WebhookReceiver(); RecordingScheduler scheduler = RecordingScheduler
         .running()) {

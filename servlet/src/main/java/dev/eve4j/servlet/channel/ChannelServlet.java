@@ -120,14 +120,19 @@ public final class ChannelServlet extends HttpServlet {
 
   /**
    * A route; {@code bodyLimit} (0: {@link ChannelServletOptions#maxBodyBytes()}) bounds the body read,
-   * {@code before} (or null) checks the request once authorized, before its body is read.
+   * {@code before} (or null) checks the request once authorized, before its body is read; a {@code
+   * transfer} (a file upload or download) may take {@link #TRANSFER_TIMEOUT} when that is longer than
+   * {@link ChannelServletOptions#requestTimeout()}.
    */
   private record Route(Access access, boolean body, boolean idempotent, Handler handler, long bodyLimit,
-      java.util.function.Consumer<Call> before) {
+      java.util.function.Consumer<Call> before, boolean transfer) {
     Route(Access access, boolean body, boolean idempotent, Handler handler) {
-      this(access, body, idempotent, handler, 0, null);
+      this(access, body, idempotent, handler, 0, null, false);
     }
   }
+
+  /** How long a file upload or download may take at least: 25 MB over a slow link. */
+  private static final java.time.Duration TRANSFER_TIMEOUT = java.time.Duration.ofMinutes(10);
 
   /** What a handler gets: the request's parts, the caller's workspace, the body. */
   private static final class Call {
@@ -209,7 +214,8 @@ public final class ChannelServlet extends HttpServlet {
       return;
     }
     AsyncContext async = req.startAsync();
-    async.setTimeout(options.requestTimeout().toMillis());
+    async.setTimeout(route.transfer() ? Math.max(options.requestTimeout().toMillis(), TRANSFER_TIMEOUT.toMillis())
+        : options.requestTimeout().toMillis());
     Exchange exchange = new Exchange(async, resp);
     if (!route.body()) {
       dispatch(exchange, route, call, idempotencyKey);
@@ -547,14 +553,14 @@ public final class ChannelServlet extends HttpServlet {
         j.entrySet().forEach(e -> o.add(e.getKey(), e.getValue()));
         return Reply.json(201, o);
       }, files.maxFileBytes(), c -> files.checkUpload(c.queryParam("filename"), c.req.getContentType(),
-          c.req.getContentLengthLong())));
+          c.req.getContentLengthLong()), true));
     }
     String fileId = s.get(1);
     if (n == 2) {
       boolean signed = queryParam(req, "sig") != null || queryParam(req, "expires") != null;
       if (signed) {
         return only(method, "GET", new Route(Access.OPEN, false, false, c -> Reply.file(files.open(fileId,
-            c.queryParam("expires"), c.queryParam("sig")))));
+            c.queryParam("expires"), c.queryParam("sig"))), 0, null, true));
       }
       return only(method, "GET", new Route(Access.API, false, false, c -> {
         InboundFile f = files.file(c.workspaceId, fileId);

@@ -42,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 class InboundFilesHttpTest {
   private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Http.TIMEOUT).build();
   private static final byte[] PDF = "%PDF-1.4 the quarterly report".getBytes(StandardCharsets.UTF_8);
+  private static final int LIMIT = 256 * 1024;
 
   @TempDir
   Path dir;
@@ -55,7 +56,7 @@ class InboundFilesHttpTest {
   void start() {
     clock = new TestClock(Instant.parse("2026-06-01T09:00:00Z"));
     channel = OperatorChannel.open(EventJournal.inMemory(), ChannelOptions.defaults().withClock(clock)
-        .withFilesDir(dir.resolve("files")).withMaxFileBytes(64 * 1024));
+        .withFilesDir(dir.resolve("files")).withMaxFileBytes(LIMIT));
     server = ChannelTestServer.start(channel, ChannelServletOptions.defaults());
     key = channel.createKey(channel.defaultWorkspace().id(), "agent", Scope.all()).secret();
   }
@@ -182,6 +183,19 @@ class InboundFilesHttpTest {
   }
 
   @Test
+  void aFileOfManyChunksStreamsBackByteForByte() {
+    byte[] zip = new byte[LIMIT];
+    new java.util.Random(11).nextBytes(zip);
+    String id = uploaded("archive.zip", "application/zip", zip);
+    assertEquals(200, post("/push", "{'vessel':'v','message':'hi'}").status());
+    assertEquals(201, post("/vessels/by-external/v/messages", "{'attachments':['" + id + "']}").status());
+    HttpResponse<byte[]> d = download(get("/files/" + id).json().get("downloadUrl").getAsString());
+    assertEquals(200, d.statusCode());
+    assertEquals(String.valueOf(LIMIT), d.headers().firstValue("content-length").orElse(null));
+    assertArrayEquals(zip, d.body());
+  }
+
+  @Test
   void aUserOpenedVesselCarriesItsFilesOnVesselCreated() {
     channel.updateWorkspace(channel.defaultWorkspace().id(), JsonParser.parseString(j("{'userVesselsEnabled':true}")));
     String id = uploaded("receipt.jpg", "image/jpeg", new byte[] {(byte) 0xff, (byte) 0xd8, (byte) 0xff});
@@ -220,13 +234,13 @@ class InboundFilesHttpTest {
     assertEquals(415, type.status());
     assertEquals("Unsupported file type", type.json().get("error").getAsString());
     assertTrue(type.json().getAsJsonArray("allowed").toString().contains("application/pdf"));
-    Res big = upload("big.txt", "text/plain", new byte[64 * 1024 + 1], false);
+    Res big = upload("big.txt", "text/plain", new byte[LIMIT + 1], false);
     assertEquals(413, big.status());
-    assertEquals(j("{'ok':false,'error':'File too large','maxBytes':65536}"), big.raw().body());
-    Res chunked = upload("big.txt", "text/plain", new byte[200 * 1024], true);
+    assertEquals(j("{'ok':false,'error':'File too large','maxBytes':" + LIMIT + "}"), big.raw().body());
+    Res chunked = upload("big.txt", "text/plain", new byte[4 * LIMIT], true);
     assertEquals(413, chunked.status(), "without a Content-Length the read stops past the limit");
     assertEquals(400, upload("empty.txt", "text/plain", new byte[0], false).status());
-    assertEquals(201, upload("fits.txt", "text/plain", new byte[64 * 1024], true).status(),
+    assertEquals(201, upload("fits.txt", "text/plain", new byte[LIMIT], true).status(),
         "exactly the limit fits");
     Res noKey = send(server.api("/files?filename=a.txt"), "POST", null, "x");
     assertEquals(401, noKey.status());
@@ -281,7 +295,7 @@ class InboundFilesHttpTest {
   void theManifestListsTheFileLimits() {
     JsonObject files = send(server.api("/manifest"), "GET", null, null).json().getAsJsonObject("limits")
         .getAsJsonObject("files");
-    assertEquals(64 * 1024, files.get("maxBytes").getAsLong());
+    assertEquals(LIMIT, files.get("maxBytes").getAsLong());
     assertEquals(10, files.get("perMessage").getAsInt());
     assertEquals(3600, files.get("ttlSeconds").getAsLong());
     assertEquals(900, files.get("downloadUrlTtlSeconds").getAsLong());
