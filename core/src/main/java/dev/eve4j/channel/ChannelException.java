@@ -36,6 +36,24 @@ public class ChannelException extends RuntimeException {
     return e;
   }
 
+  /** 413 for an inbound file over the limit: {@code {error: "File too large", maxBytes}}. */
+  public static ChannelException fileTooLarge(long maxBytes) {
+    ChannelException e = new ChannelException(413, "File too large");
+    e.extra = new com.google.gson.JsonObject();
+    e.extra.addProperty("maxBytes", maxBytes);
+    return e;
+  }
+
+  /** 415 for an inbound file of a type not accepted: {@code {error: "Unsupported file type", allowed}}. */
+  public static ChannelException unsupportedFileType(java.util.Collection<String> allowed) {
+    ChannelException e = new ChannelException(415, "Unsupported file type");
+    e.extra = new com.google.gson.JsonObject();
+    com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+    allowed.forEach(a::add);
+    e.extra.add("allowed", a);
+    return e;
+  }
+
   public int status() {
     return status;
   }

@@ -36,15 +36,17 @@ import java.util.stream.Collectors;
 /**
  * {@link OperatorChannel} over an {@link EventJournal}.
  *
- * <p>Logs: {@code chw_registry} (workspaces, keys, revocations), {@code chv_<vesselId>} per vessel
- * (creation, patches, messages, responses, cancels, poll events and their acks), {@code
- * chi_<yyyyMMdd>} (idempotency records). Each change is one line, appended before it is applied to
- * memory; a change and the poll event it causes share their line, so a crash never separates them.
+ * <p>Logs: {@code chw_registry} (workspaces, keys, revocations, the download-signing secret), {@code
+ * chv_<vesselId>} per vessel (creation, patches, messages, responses, cancels, poll events and their
+ * acks, the resolution or expiry of its attached files), {@code chi_<yyyyMMdd>} (idempotency
+ * records), {@code chf_files} (inbound file uploads and the end of files never attached; see {@link
+ * FileStore}). Each change is one line, appended before it is applied to memory; a change and the
+ * poll event it causes share their line, so a crash never separates them.
  *
  * <p>Locks: a workspace's monitor guards its external-id index (vessel creation, rename, delete);
  * a vessel's monitor guards its state and the appends to its log; the registry lock guards the
- * registry log; a workspace's poll lock serializes acknowledging polls. Order: workspace, then
- * poll lock, then vessel.
+ * registry log; a workspace's poll lock serializes acknowledging polls; the file store's lock
+ * guards file states. Order: workspace, then poll lock, then vessel, then file store.
  */
 final class JournalChannel implements OperatorChannel {
   static final String REGISTRY = "chw_registry";
@@ -63,6 +65,11 @@ final class JournalChannel implements OperatorChannel {
   private final Map<String, VesselState> vessels = new ConcurrentHashMap<>();
   private final Map<String, VesselState> vesselOfMessage = new ConcurrentHashMap<>();
   private final AtomicLong seq = new AtomicLong();
+  private final FileStore fileStore;
+  private final InboundFiles files = new Inbound();
+  private final Object sweeperLock = new Object();
+  private java.util.concurrent.ScheduledExecutorService sweeper;
+  private boolean closed;
   private volatile String defaultWorkspaceId;
 
   /** A workspace's indexes; its monitor guards {@link #byExternal} changes. */
@@ -97,6 +104,7 @@ final class JournalChannel implements OperatorChannel {
     this.clock = options.clock();
     this.idempotency = new JournalIdempotency(journal, clock, options.idempotencyWindow().toMillis());
     this.webhooks = new WebhookService(journal, webhookOptions);
+    this.fileStore = new FileStore(journal, options);
   }
 
   static JournalChannel open(EventJournal journal, ChannelOptions options, WebhookOptions webhookOptions) {
@@ -105,6 +113,7 @@ final class JournalChannel implements OperatorChannel {
         "webhookOptions"));
     c.load();
     c.webhooks.load();
+    c.startFiles();
     return c;
   }
 
@@ -121,6 +130,14 @@ final class JournalChannel implements OperatorChannel {
     if (defaultWorkspaceId == null) {
       createWorkspace(options.defaultWorkspaceName());
     }
+    if (!fileStore.hasSecret()) {
+      byte[] key = new byte[32];
+      RANDOM.nextBytes(key);
+      JsonObject r = record("files_secret", clock.millis());
+      r.addProperty("secret", HexFormat.of().formatHex(key));
+      registry(r);
+    }
+    fileStore.load();
     List<String> ids = journal.sessionIds().stream().filter(id -> id.startsWith(VESSEL_PREFIX)).sorted()
         .collect(Collectors.toList());
     for (String logId : ids) {
@@ -214,6 +231,9 @@ final class JournalChannel implements OperatorChannel {
         keysByHash.put(ks.hash, ks);
         break;
       }
+      case "files_secret":
+        fileStore.secret(r.get("secret").getAsString());
+        break;
       case "revoke": {
         KeyState ks = keysById.get(r.get("id").getAsString());
         if (ks != null && ks.key.revokedAt() == null) {
@@ -510,6 +530,16 @@ final class JournalChannel implements OperatorChannel {
         checkLive(v);
         Vessel before = v.snapshot();
         JsonObject gone = v.eventVessel();
+        // The fate of its files outlives the vessel log: held ones are deleted, ended ones stay as they ended.
+        Map<FileStore.State, List<FileStore.FileState>> ended = new java.util.EnumMap<>(FileStore.State.class);
+        for (FileStore.FileState f : fileStore.all()) {
+          synchronized (fileStore.lock) {
+            if (v.id.equals(f.vesselId)) {
+              ended.computeIfAbsent(f.state.held() ? FileStore.State.DELETED : f.state, k -> new ArrayList<>()).add(f);
+            }
+          }
+        }
+        ended.forEach((state, list) -> fileStore.gone(list, state, clock.millis()));
         journal.delete(v.logId);
         v.deleted = true;
         w.byExternal.remove(v.externalId, v);
@@ -548,6 +578,43 @@ final class JournalChannel implements OperatorChannel {
         MessageState m = new MessageState(r.getAsJsonObject("message"), at);
         v.add(m);
         vesselOfMessage.put(m.id, v);
+        if (m.source == Source.USER) {
+          attachFiles(v, m);
+        }
+        break;
+      }
+      case "file_resolved": {
+        MessageState m = v.byId.get(r.get("messageId").getAsString());
+        FileStore.FileState f = fileStore.get(r.get("fileId").getAsString());
+        if (m != null && f != null) {
+          JsonObject shown = new JsonObject();
+          shown.addProperty("type", f.type);
+          shown.addProperty("filename", f.filename);
+          shown.add("url", r.get("url"));
+          replaceAttachment(m, f.id, shown);
+        }
+        if (f != null) {
+          fileStore.end(f, FileStore.State.RESOLVED, r.get("url").getAsString());
+        }
+        v.updatedAt = Math.max(v.updatedAt, at);
+        break;
+      }
+      case "file_expired": {
+        MessageState m = v.byId.get(r.get("messageId").getAsString());
+        FileStore.FileState f = fileStore.get(r.get("fileId").getAsString());
+        if (m != null && f != null) {
+          JsonObject shown = new JsonObject();
+          shown.addProperty("type", f.type);
+          shown.addProperty("filename", f.filename);
+          shown.addProperty("status", "expired");
+          replaceAttachment(m, f.id, shown);
+        }
+        if (f != null) {
+          fileStore.end(f, FileStore.State.EXPIRED);
+        }
+        MessageState notice = new MessageState(r.getAsJsonObject("message"), at);
+        v.add(notice);
+        vesselOfMessage.put(notice.id, v);
         break;
       }
       case "response": {
@@ -608,6 +675,12 @@ final class JournalChannel implements OperatorChannel {
         for (JsonElement id : r.getAsJsonArray("ids")) {
           MessageState m = v.byId.remove(id.getAsString());
           if (m != null) {
+            for (String fileId : pendingFileIds(m)) {
+              FileStore.FileState f = fileStore.get(fileId);
+              if (f != null) {
+                fileStore.end(f, FileStore.State.DELETED);
+              }
+            }
             v.messages.remove(m);
             vesselOfMessage.remove(m.id, v);
             if (v.live == m) {
@@ -656,7 +729,7 @@ final class JournalChannel implements OperatorChannel {
     apply(v, r);
     if (r.has("emit")) {
       webhooks.publish(v.workspaceId, v.id, WebhookPayloads.fromEvent(v.workspaceId,
-          r.getAsJsonObject("emit").getAsJsonObject("event")));
+          withDownloadUrls(r.getAsJsonObject("emit").getAsJsonObject("event").deepCopy())));
     }
   }
 
@@ -886,7 +959,7 @@ final class JournalChannel implements OperatorChannel {
         if (p == null) {
           continue;
         }
-        out.add(p.event().deepCopy());
+        out.add(withDownloadUrls(p.event().deepCopy()));
       }
       if (byVessel != null) {
         byVessel.computeIfAbsent(v, k -> new ArrayList<>()).add(ref.eventId());
@@ -993,39 +1066,56 @@ final class JournalChannel implements OperatorChannel {
   @Override
   public PushResult postUserMessage(String workspaceId, VesselRef ref, JsonElement body) {
     PayloadValidator.userMessage(body).orThrow();
-    String content = body.getAsJsonObject().get("content").getAsString();
+    String content = userText(body.getAsJsonObject(), "content");
     VesselState v = resolve(workspaceId, ref);
     synchronized (v) {
       checkLive(v);
       long at = v.nextTime(clock.millis());
       JsonObject doc = baseDoc(Source.USER, "bubble", null, content);
       String id = doc.get("id").getAsString();
-      JsonObject event = new JsonObject();
-      event.addProperty("id", id);
-      event.addProperty("type", "message.user");
-      event.addProperty("timestamp", ChannelJson.time(at));
-      event.addProperty("messageId", id);
-      JsonObject message = new JsonObject();
-      message.addProperty("id", id);
-      message.addProperty("content", content);
-      message.addProperty("createdAt", ChannelJson.time(at));
-      event.add("message", message);
-      event.add("vessel", v.eventVessel());
-      event.add("context", v.context(Limits.CONTEXT_MESSAGES));
-      JsonObject superseded = null;
-      if (v.live != null) {
-        superseded = new JsonObject();
-        superseded.addProperty("messageId", v.live.id);
-        superseded.addProperty("interactionType", v.live.interaction.get("type").getAsString());
-        superseded.addProperty("prompt", v.live.interaction.get("prompt").getAsString());
+      List<FileStore.FileState> claimed = claim(workspaceId, body.getAsJsonObject(), "message", v.id, id);
+      try {
+        return postUserMessage(v, doc, claimed, at);
+      } catch (RuntimeException e) {
+        unclaim(claimed);
+        throw e;
       }
-      event.add("supersededInteraction", superseded == null ? JsonNull.INSTANCE : superseded);
-      JsonObject r = record("message", at);
-      r.add("message", doc);
-      r.add("emit", emit(event));
-      commit(v, r);
-      return new PushResult(v.externalId, id, v.id, Instant.ofEpochMilli(at));
     }
+  }
+
+  /** The rest of {@link #postUserMessage}: the message, its files and the event; the caller holds the vessel. */
+  private PushResult postUserMessage(VesselState v, JsonObject doc, List<FileStore.FileState> claimed, long at) {
+    String id = doc.get("id").getAsString();
+    String content = doc.get("content").isJsonNull() ? null : doc.get("content").getAsString();
+    doc.add("attachments", attachmentDocs(claimed, true));
+    JsonObject event = new JsonObject();
+    event.addProperty("id", id);
+    event.addProperty("type", "message.user");
+    event.addProperty("timestamp", ChannelJson.time(at));
+    event.addProperty("messageId", id);
+    JsonObject message = new JsonObject();
+    message.addProperty("id", id);
+    message.addProperty("content", content);
+    message.addProperty("createdAt", ChannelJson.time(at));
+    event.add("message", message);
+    event.add("vessel", v.eventVessel());
+    event.add("context", v.context(Limits.CONTEXT_MESSAGES));
+    JsonObject superseded = null;
+    if (v.live != null) {
+      superseded = new JsonObject();
+      superseded.addProperty("messageId", v.live.id);
+      superseded.addProperty("interactionType", v.live.interaction.get("type").getAsString());
+      superseded.addProperty("prompt", v.live.interaction.get("prompt").getAsString());
+    }
+    event.add("supersededInteraction", superseded == null ? JsonNull.INSTANCE : superseded);
+    if (!claimed.isEmpty()) {
+      event.add("attachments", attachmentDocs(claimed, false));
+    }
+    JsonObject r = record("message", at);
+    r.add("message", doc);
+    r.add("emit", emit(event));
+    commit(v, r);
+    return new PushResult(v.externalId, id, v.id, Instant.ofEpochMilli(at));
   }
 
   @Override
@@ -1043,6 +1133,19 @@ final class JournalChannel implements OperatorChannel {
           .isEmpty() ? "This workspace defines no vessel types" : "Invalid enum value. Expected "
           + Checker.expected(ws.vesselTypes()) + ", received '" + type + "'"))));
     }
+    String firstId = UUID.randomUUID().toString();
+    List<FileStore.FileState> claimed = claim(workspaceId, o, "vessel", null, firstId);
+    try {
+      return openVessel(w, o, type, firstId, claimed);
+    } catch (RuntimeException e) {
+      unclaim(claimed);
+      throw e;
+    }
+  }
+
+  /** The rest of {@link #openVessel}, once the files are claimed for the first message {@code firstId}. */
+  private PushResult openVessel(WorkspaceState w, JsonObject o, String type, String firstId,
+      List<FileStore.FileState> claimed) {
     VesselState v;
     synchronized (w) {
       String ext;
@@ -1056,8 +1159,15 @@ final class JournalChannel implements OperatorChannel {
     synchronized (v) {
       checkLive(v);
       long at = v.nextTime(clock.millis());
-      JsonObject doc = baseDoc(Source.USER, "bubble", null, o.get("message").getAsString());
-      String id = doc.get("id").getAsString();
+      JsonObject doc = baseDoc(Source.USER, "bubble", null, userText(o, "message"));
+      doc.addProperty("id", firstId);
+      String id = firstId;
+      synchronized (fileStore.lock) {
+        for (FileStore.FileState f : claimed) {
+          f.vesselId = v.id;
+        }
+      }
+      doc.add("attachments", attachmentDocs(claimed, true));
       JsonObject r = record("message", at);
       JsonObject eventVessel = v.eventVessel();
       if (Checker.present(o, "title")) {
@@ -1073,9 +1183,12 @@ final class JournalChannel implements OperatorChannel {
       event.add("vessel", eventVessel);
       JsonObject message = new JsonObject();
       message.addProperty("id", id);
-      message.addProperty("content", doc.get("content").getAsString());
+      message.add("content", doc.get("content"));
       message.addProperty("createdAt", ChannelJson.time(at));
       event.add("message", message);
+      if (!claimed.isEmpty()) {
+        event.add("attachments", attachmentDocs(claimed, false));
+      }
       r.add("message", doc);
       r.add("emit", emit(event));
       commit(v, r);
@@ -1096,6 +1209,528 @@ final class JournalChannel implements OperatorChannel {
       r.addProperty("messageId", m.id);
       commit(v, r);
       return m.snapshot(v.id);
+    }
+  }
+
+  // ------------------------------------------------------------------------------ inbound files
+
+  /** The text of a human message: null when absent or empty (a message of attachments only). */
+  private static String userText(JsonObject o, String key) {
+    String t = string(o, key);
+    return t == null || t.isEmpty() ? null : t;
+  }
+
+  /**
+   * Reserves the files named by {@code attachments} for the new message {@code messageId} (in
+   * {@code vesselId}, null while the vessel is being created): each must be a pending, unexpired
+   * file of this workspace, else 400 with field errors under {@code kind}. Undo with {@link #unclaim}
+   * when the message is not stored.
+   */
+  private List<FileStore.FileState> claim(String workspaceId, JsonObject o, String kind, String vesselId,
+      String messageId) {
+    JsonElement a = o.get("attachments");
+    if (a == null || !a.isJsonArray() || a.getAsJsonArray().size() == 0) {
+      return List.of();
+    }
+    JsonArray ids = a.getAsJsonArray();
+    if (ids.size() > options.maxFilesPerMessage()) {
+      throw ChannelException.invalid(new Validation(kind, List.of(new FieldError("attachments",
+          "Array must contain at most " + options.maxFilesPerMessage() + " element(s)"))));
+    }
+    long now = clock.millis();
+    List<FieldError> errors = new ArrayList<>();
+    List<FileStore.FileState> out = new ArrayList<>();
+    synchronized (fileStore.lock) {
+      for (int i = 0; i < ids.size(); i++) {
+        FileStore.FileState f = fileStore.get(ids.get(i).getAsString());
+        String path = Checker.idx("attachments", i);
+        if (f == null || !f.workspaceId.equals(workspaceId)) {
+          errors.add(new FieldError(path, "File not found"));
+        } else if (f.state != FileStore.State.PENDING) {
+          errors.add(new FieldError(path, f.state.held() || f.state == FileStore.State.RESOLVED
+              ? "File is already attached to a message" : "File " + f.state.wire()));
+        } else if (f.expiresAt <= now) {
+          errors.add(new FieldError(path, "File expired"));
+        } else {
+          out.add(f);
+        }
+      }
+      if (!errors.isEmpty()) {
+        throw ChannelException.invalid(new Validation(kind, errors));
+      }
+      for (FileStore.FileState f : out) {
+        f.state = FileStore.State.ATTACHED;
+        f.vesselId = vesselId;
+        f.messageId = messageId;
+      }
+    }
+    return out;
+  }
+
+  /** Gives claimed files back (the message they were for was not stored). */
+  private void unclaim(List<FileStore.FileState> claimed) {
+    synchronized (fileStore.lock) {
+      for (FileStore.FileState f : claimed) {
+        if (f.state == FileStore.State.ATTACHED) {
+          f.state = FileStore.State.PENDING;
+          f.vesselId = null;
+          f.messageId = null;
+        }
+      }
+    }
+  }
+
+  /**
+   * The attachments of a human message: as stored ({@code {type, filename, fileId, status:
+   * "pending"}}) or as its event carries them ({@code {type, filename, fileId}}; the {@code
+   * downloadUrl} is signed at delivery).
+   */
+  private static JsonArray attachmentDocs(List<FileStore.FileState> files, boolean stored) {
+    JsonArray a = new JsonArray();
+    for (FileStore.FileState f : files) {
+      JsonObject o = new JsonObject();
+      o.addProperty("type", f.type);
+      o.addProperty("filename", f.filename);
+      o.addProperty("fileId", f.id);
+      if (stored) {
+        o.addProperty("status", "pending");
+      }
+      a.add(o);
+    }
+    return a;
+  }
+
+  /** The ids of the files a message still holds pending. */
+  private static List<String> pendingFileIds(MessageState m) {
+    List<String> out = new ArrayList<>();
+    JsonElement a = m.doc.get("attachments");
+    if (a != null && a.isJsonArray()) {
+      for (JsonElement x : a.getAsJsonArray()) {
+        JsonObject o = x.isJsonObject() ? x.getAsJsonObject() : null;
+        if (o != null && o.has("fileId") && o.has("status") && "pending".equals(o.get("status").getAsString())) {
+          out.add(o.get("fileId").getAsString());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Marks the pending files of a human message attached to it (a no-op for files claimed live). */
+  private void attachFiles(VesselState v, MessageState m) {
+    for (String id : pendingFileIds(m)) {
+      FileStore.FileState f = fileStore.get(id);
+      if (f == null) {
+        continue;
+      }
+      synchronized (fileStore.lock) {
+        if (f.state == FileStore.State.PENDING || (f.state == FileStore.State.ATTACHED && m.id.equals(f.messageId))) {
+          f.state = FileStore.State.ATTACHED;
+          f.vesselId = v.id;
+          f.messageId = m.id;
+        }
+      }
+    }
+  }
+
+  /** Replaces the attachment of {@code fileId} in a message by {@code shown}. */
+  private static void replaceAttachment(MessageState m, String fileId, JsonObject shown) {
+    JsonArray a = m.doc.getAsJsonArray("attachments");
+    for (int i = 0; i < a.size(); i++) {
+      JsonObject o = a.get(i).isJsonObject() ? a.get(i).getAsJsonObject() : null;
+      if (o != null && o.has("fileId") && o.get("fileId").getAsString().equals(fileId)) {
+        a.set(i, shown);
+      }
+    }
+  }
+
+  /** Adds a fresh {@code downloadUrl} to each file entry of an event's {@code attachments} (null once gone). */
+  private JsonObject withDownloadUrls(JsonObject event) {
+    JsonElement a = event.get("attachments");
+    if (a != null && a.isJsonArray()) {
+      for (JsonElement x : a.getAsJsonArray()) {
+        JsonObject o = x.getAsJsonObject();
+        if (o.has("fileId")) {
+          o.addProperty("downloadUrl", files.downloadUrl(o.get("fileId").getAsString()));
+        }
+      }
+    }
+    return event;
+  }
+
+  /** Whether a file is held past its expiry. */
+  private boolean overdue(FileStore.FileState f, long now) {
+    synchronized (fileStore.lock) {
+      return f.state.held() && f.expiresAt <= now;
+    }
+  }
+
+  /** The file's lifetime as the notice says it: {@code 1 hour}, {@code 30 minutes}, {@code 90 seconds}. */
+  private String ttlText() {
+    java.time.Duration d = options.fileTtl();
+    if (d.toMinutes() > 0 && d.toMinutes() % 60 == 0 && d.toSecondsPart() == 0) {
+      return plural(d.toHours(), "hour");
+    }
+    return d.toSeconds() % 60 == 0 && d.toNanosPart() == 0 ? plural(d.toMinutes(), "minute")
+        : plural(Math.max(1, d.toSeconds()), "second");
+  }
+
+  private static String plural(long n, String unit) {
+    return n + " " + unit + (n == 1 ? "" : "s");
+  }
+
+  /**
+   * Ends a held file now: one never attached is recorded gone in {@code chf_files}; an attached one
+   * gets a {@code file_expired} record in its vessel that marks the attachment expired and tells the
+   * human with a {@code system} message. Returns whether this call expired it.
+   */
+  private boolean expire(FileStore.FileState f) {
+    FileStore.State state;
+    String vesselId;
+    synchronized (fileStore.lock) {
+      state = f.state;
+      vesselId = f.vesselId;
+    }
+    if (state == FileStore.State.PENDING) {
+      synchronized (fileStore.lock) {
+        if (f.state != FileStore.State.PENDING) {
+          return false;
+        }
+      }
+      fileStore.gone(List.of(f), FileStore.State.EXPIRED, clock.millis());
+      return true;
+    }
+    VesselState v = state == FileStore.State.ATTACHED && vesselId != null ? vessels.get(vesselId) : null;
+    if (v == null) {
+      return false; // ended already, being attached right now, or its vessel is being deleted
+    }
+    synchronized (v) {
+      String messageId;
+      synchronized (fileStore.lock) {
+        if (v.deleted || f.state != FileStore.State.ATTACHED) {
+          return false;
+        }
+        messageId = f.messageId;
+      }
+      long at = v.nextTime(clock.millis());
+      JsonObject notice = baseDoc(Source.SYSTEM, "bubble", null, "Couldn't deliver " + f.filename
+          + ": the agent didn't pick it up within " + ttlText() + ".");
+      JsonObject meta = new JsonObject();
+      meta.addProperty("fileId", f.id);
+      meta.addProperty("reason", "file_expired");
+      notice.add("metadata", meta);
+      JsonObject r = record("file_expired", at);
+      r.addProperty("messageId", messageId);
+      r.addProperty("fileId", f.id);
+      r.add("message", notice);
+      commit(v, r);
+      return true;
+    }
+  }
+
+  /** Expires every held file past its expiry; returns how many. */
+  int sweepFiles() {
+    long now = clock.millis();
+    int n = 0;
+    for (FileStore.FileState f : fileStore.all()) {
+      if (overdue(f, now) && expire(f)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * After loading: stray bytes go, held files whose bytes are missing (a fresh temp directory after
+   * a restart) and overdue ones expire at once, and the sweeper starts when any file is still held.
+   */
+  private void startFiles() {
+    fileStore.deleteStrays();
+    boolean held = false;
+    for (FileStore.FileState f : fileStore.all()) {
+      boolean h;
+      synchronized (fileStore.lock) {
+        h = f.state.held();
+      }
+      if (h && !fileStore.hasBytes(f.id)) {
+        expire(f);
+      } else {
+        held |= h;
+      }
+    }
+    sweepFiles();
+    if (held) {
+      startSweeper();
+    }
+  }
+
+  /** Starts the periodic sweep (every tenth of the file lifetime, 1 s to 1 min) unless running or closed. */
+  private void startSweeper() {
+    synchronized (sweeperLock) {
+      if (sweeper != null || closed) {
+        return;
+      }
+      long period = Math.max(1000, Math.min(60_000, options.fileTtl().toMillis() / 10));
+      sweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "eve4j-channel-files");
+        t.setDaemon(true);
+        return t;
+      });
+      sweeper.scheduleWithFixedDelay(() -> {
+        try {
+          sweepFiles();
+        } catch (RuntimeException e) {
+          java.util.logging.Logger.getLogger(JournalChannel.class.getName())
+              .log(java.util.logging.Level.WARNING, "inbound file sweep failed", e);
+        }
+      }, period, period, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+  }
+
+  @Override
+  public void close() {
+    java.util.concurrent.ScheduledExecutorService s;
+    synchronized (sweeperLock) {
+      closed = true;
+      s = sweeper;
+      sweeper = null;
+    }
+    if (s != null) {
+      s.shutdown(); // not shutdownNow: an interrupt would close the journal's file channels
+      try {
+        s.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public InboundFiles files() {
+    return files;
+  }
+
+  /** 410 for a file no longer held, saying why. */
+  private ChannelException gone(FileStore.FileState f) {
+    FileStore.State s;
+    synchronized (fileStore.lock) {
+      s = f.state;
+    }
+    return new ChannelException(410, s == FileStore.State.RESOLVED ? "File already resolved: the transient copy is "
+        + "deleted" : s == FileStore.State.DELETED ? "File deleted" : "File expired");
+  }
+
+  /** {@link InboundFiles} over the {@link FileStore} and the vessels it is attached in. */
+  private final class Inbound implements InboundFiles {
+    private static final int MAX_FILENAME = 255;
+    private static final int MAX_URL = 2048;
+
+    @Override
+    public long maxFileBytes() {
+      return options.maxFileBytes();
+    }
+
+    @Override
+    public JsonObject limits() {
+      return Manifest.fileLimits(options);
+    }
+
+    @Override
+    public void checkUpload(String filename, String contentType, long declaredLength) {
+      filename(filename);
+      kind(contentType);
+      if (declaredLength > options.maxFileBytes()) {
+        throw ChannelException.fileTooLarge(options.maxFileBytes());
+      }
+    }
+
+    /** The filename as stored: its last path segment without control characters, 1-255 characters. */
+    private String filename(String name) {
+      String n = name == null ? "" : name;
+      n = n.substring(Math.max(n.lastIndexOf('/'), n.lastIndexOf('\\')) + 1);
+      n = n.codePoints().filter(c -> c >= 0x20 && c != 0x7f).collect(StringBuilder::new, StringBuilder::appendCodePoint,
+          StringBuilder::append).toString().strip();
+      if (n.isEmpty()) {
+        throw ChannelException.invalid(new Validation("file", List.of(new FieldError("filename", "Required"))));
+      }
+      if (n.length() > MAX_FILENAME) {
+        throw ChannelException.invalid(new Validation("file", List.of(new FieldError("filename",
+            "String must contain at most " + MAX_FILENAME + " character(s)"))));
+      }
+      return n;
+    }
+
+    /** {@code image} or {@code file} for an accepted content type (parameters ignored), else 415. */
+    private String kind(String contentType) {
+      String base = contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+      String kind = TYPES.get(base);
+      if (kind == null) {
+        throw ChannelException.unsupportedFileType(TYPES.keySet());
+      }
+      return kind;
+    }
+
+    @Override
+    public InboundFile upload(String workspaceId, String filename, String contentType, byte[] bytes) {
+      ws(workspaceId);
+      String name = filename(filename);
+      String kind = kind(contentType);
+      if (bytes.length > options.maxFileBytes()) {
+        throw ChannelException.fileTooLarge(options.maxFileBytes());
+      }
+      if (bytes.length == 0) {
+        throw ChannelException.badRequest("Empty file");
+      }
+      String base = contentType.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+      FileStore.FileState f = fileStore.create(workspaceId, name, base, kind, bytes, clock.millis());
+      startSweeper();
+      return fileStore.snapshot(f);
+    }
+
+    /** The file of this workspace, expired first when overdue; 404 otherwise. */
+    private FileStore.FileState find(String workspaceId, String fileId) {
+      ws(workspaceId);
+      FileStore.FileState f = fileStore.get(fileId);
+      if (f == null || !f.workspaceId.equals(workspaceId)) {
+        throw ChannelException.notFound("File not found");
+      }
+      if (overdue(f, clock.millis())) {
+        expire(f);
+      }
+      return f;
+    }
+
+    @Override
+    public InboundFile file(String workspaceId, String fileId) {
+      return fileStore.snapshot(find(workspaceId, fileId));
+    }
+
+    @Override
+    public String downloadUrl(String fileId) {
+      FileStore.FileState f = fileStore.get(fileId);
+      long now = clock.millis();
+      if (f == null || overdue(f, now)) {
+        return null;
+      }
+      synchronized (fileStore.lock) {
+        if (!f.state.held()) {
+          return null;
+        }
+      }
+      return fileStore.downloadUrl(f, now);
+    }
+
+    @Override
+    public FileDownload open(String fileId, String expires, String sig) {
+      long e;
+      try {
+        e = Long.parseLong(expires == null ? "" : expires);
+      } catch (NumberFormatException bad) {
+        throw new ChannelException(403, "Invalid download signature");
+      }
+      if (fileId == null || sig == null || !fileStore.verify(fileId, e, sig)) {
+        throw new ChannelException(403, "Invalid download signature");
+      }
+      if (clock.millis() > e * 1000) {
+        throw new ChannelException(403, "Download link expired");
+      }
+      FileStore.FileState f = fileStore.get(fileId);
+      if (f == null) {
+        throw ChannelException.notFound("File not found");
+      }
+      if (overdue(f, clock.millis())) {
+        expire(f);
+      }
+      synchronized (fileStore.lock) {
+        if (!f.state.held()) {
+          throw gone(f);
+        }
+        return new FileDownload(fileStore.snapshot(f), fileStore.openBytes(f));
+      }
+    }
+
+    @Override
+    public JsonObject resolve(String workspaceId, String fileId, JsonElement body) {
+      String url = url(body);
+      FileStore.FileState f = find(workspaceId, fileId);
+      while (true) {
+        FileStore.State state;
+        String vesselId;
+        synchronized (fileStore.lock) {
+          state = f.state;
+          vesselId = f.vesselId;
+        }
+        if (state == FileStore.State.RESOLVED) {
+          return resolved(true);
+        }
+        if (!state.held()) {
+          throw gone(f);
+        }
+        if (overdue(f, clock.millis())) {
+          expire(f);
+          continue;
+        }
+        VesselState v = vesselId == null ? null : vessels.get(vesselId);
+        if (state == FileStore.State.PENDING || v == null) {
+          throw ChannelException.conflict("File is not attached to a message");
+        }
+        synchronized (v) {
+          String messageId;
+          synchronized (fileStore.lock) {
+            if (v.deleted || f.state != FileStore.State.ATTACHED || f.expiresAt <= clock.millis()) {
+              continue; // it changed meanwhile: look again
+            }
+            messageId = f.messageId;
+          }
+          JsonObject r = record("file_resolved", clock.millis());
+          r.addProperty("messageId", messageId);
+          r.addProperty("fileId", f.id);
+          r.addProperty("url", url);
+          commit(v, r);
+          return resolved(false);
+        }
+      }
+    }
+
+    private JsonObject resolved(boolean replayed) {
+      JsonObject o = new JsonObject();
+      o.addProperty("ok", true);
+      o.addProperty("replayed", replayed);
+      return o;
+    }
+
+    /** The {@code url} of a resolve body: an absolute http(s) URL of at most 2048 characters, else 400. */
+    private String url(JsonElement body) {
+      JsonObject o = body != null && body.isJsonObject() ? body.getAsJsonObject() : null;
+      JsonElement u = o == null ? null : o.get("url");
+      String error = null;
+      if (o == null) {
+        throw ChannelException.invalid(new Validation("resolve", List.of(new FieldError("", "Expected object"))));
+      } else if (u == null || u.isJsonNull()) {
+        error = "Required";
+      } else if (!u.isJsonPrimitive() || !u.getAsJsonPrimitive().isString()) {
+        error = "Expected string, received " + Checker.typeOf(u);
+      } else if (u.getAsString().length() > MAX_URL) {
+        error = "String must contain at most " + MAX_URL + " character(s)";
+      } else {
+        try {
+          java.net.URI uri = new java.net.URI(u.getAsString());
+          String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+          if (!uri.isAbsolute() || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+            error = "Invalid url: expected an absolute http(s) URL";
+          }
+        } catch (java.net.URISyntaxException e) {
+          error = "Invalid url";
+        }
+      }
+      if (error != null) {
+        throw ChannelException.invalid(new Validation("resolve", List.of(new FieldError("url", error))));
+      }
+      return u.getAsString();
+    }
+
+    @Override
+    public int sweep() {
+      return sweepFiles();
     }
   }
 

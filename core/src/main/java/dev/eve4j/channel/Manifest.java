@@ -11,8 +11,17 @@ import java.util.Map;
 public final class Manifest {
   private Manifest() {}
 
-  /** {@code {ok:true, interactionTypes, sources, kinds, webhookEvents, pollEvents, tones, …, limits}}. */
+  /** As {@link #json(InboundFiles)} with the default file limits. */
   public static JsonObject json() {
+    return json(null);
+  }
+
+  /**
+   * {@code {ok:true, interactionTypes, sources, kinds, webhookEvents, pollEvents, tones, …, limits}};
+   * {@code limits.files} are those of {@code files} ({@link InboundFiles#limits()}), or the defaults
+   * when null.
+   */
+  public static JsonObject json(InboundFiles files) {
     JsonObject o = new JsonObject();
     o.addProperty("ok", true);
     o.addProperty("manifestVersion", 1);
@@ -70,8 +79,22 @@ public final class Manifest {
     limits.addProperty("messagesPerPage", Limits.MAX_PAGE);
     limits.addProperty("idempotencyKeyLength", Limits.MAX_IDEMPOTENCY_KEY_LENGTH);
     limits.addProperty("contextMessages", Limits.CONTEXT_MESSAGES);
+    limits.add("files", files == null ? fileLimits(ChannelOptions.defaults()) : files.limits());
     o.add("limits", limits);
     return o;
+  }
+
+  /** {@code {maxBytes, perMessage, ttlSeconds, downloadUrlTtlSeconds, types}} of inbound files. */
+  static JsonObject fileLimits(ChannelOptions options) {
+    JsonObject f = new JsonObject();
+    f.addProperty("maxBytes", options.maxFileBytes());
+    f.addProperty("perMessage", options.maxFilesPerMessage());
+    f.addProperty("ttlSeconds", options.fileTtl().toSeconds());
+    f.addProperty("downloadUrlTtlSeconds", options.downloadUrlTtl().toSeconds());
+    JsonArray types = new JsonArray();
+    InboundFiles.TYPES.keySet().forEach(types::add);
+    f.add("types", types);
+    return f;
   }
 
   private static JsonObject entry(String name, String description) {

@@ -22,7 +22,7 @@ import java.util.Set;
  * them from a worker pool, not from a container thread. Every payload is checked by {@link
  * PayloadValidator} first; a refusal is a {@link ChannelException} and changes nothing.
  */
-public interface OperatorChannel {
+public interface OperatorChannel extends AutoCloseable {
 
   /**
    * Opens the channel stored in {@code journal} (it should hold only channel logs, or sessions whose
@@ -159,11 +159,15 @@ public interface OperatorChannel {
    */
   RespondResult respond(String workspaceId, String messageId, JsonElement body);
 
-  /** A human message ({@code {content}}) in an existing vessel; it expires a live interaction. */
+  /**
+   * A human message ({@code {content, attachments?}}) in an existing vessel; it expires a live
+   * interaction. {@code attachments} are ids of files uploaded with {@link InboundFiles#upload}
+   * (content may then be empty); each must be pending in this workspace (400 with field errors).
+   */
   PushResult postUserMessage(String workspaceId, VesselRef ref, JsonElement body);
 
   /**
-   * A human opens a new vessel ({@code {message, type?, title?}}): its external id is minted
+   * A human opens a new vessel ({@code {message, type?, title?, attachments?}}): its external id is minted
    * ({@code web-…}) and the agent gets one {@code vessel.created} event carrying the first message.
    *
    * @throws ChannelException 403 when the workspace has user vessels disabled
@@ -239,4 +243,16 @@ public interface OperatorChannel {
 
   /** The idempotency keys of this channel. */
   Idempotency idempotency();
+
+  /** Files from the human: upload, signed download, resolve, expiry. */
+  default InboundFiles files() {
+    throw new UnsupportedOperationException("this channel holds no inbound files");
+  }
+
+  /**
+   * Stops the channel's background work (the inbound file sweeper), waiting for a sweep under way;
+   * the journal stays open (its owner closes it, after this). Idempotent.
+   */
+  @Override
+  default void close() {}
 }

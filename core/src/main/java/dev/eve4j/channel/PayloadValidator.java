@@ -111,18 +111,47 @@ public final class PayloadValidator {
     });
   }
 
-  /** A human message posted into a vessel: {@code {content}}. */
+  /**
+   * A human message posted into a vessel: {@code {content, attachments?}}. With attachments (ids of
+   * uploaded files) the content may be absent, null or empty.
+   */
   public static Validation userMessage(JsonElement payload) {
-    return run("message", payload, (c, o) -> c.string(o, "content", "", true, 1, NO_MAX));
+    return run("message", payload, (c, o) -> {
+      boolean files = fileIds(c, o);
+      c.string(o, "content", "", !files, files ? 0 : 1, NO_MAX);
+    });
   }
 
-  /** A human opening a vessel: {@code {message, type?, title?}}. */
+  /**
+   * A human opening a vessel: {@code {message, type?, title?, attachments?}}; with attachments the
+   * message may be absent, null or empty.
+   */
   public static Validation openVessel(JsonElement payload) {
     return run("vessel", payload, (c, o) -> {
-      c.string(o, "message", "", true, 1, NO_MAX);
+      boolean files = fileIds(c, o);
+      c.string(o, "message", "", !files, files ? 0 : 1, NO_MAX);
       c.string(o, "type", "", false, 1, NO_MAX);
       c.string(o, "title", "", false, 1, NO_MAX);
     });
+  }
+
+  /**
+   * Checks {@code attachments} of a human message: up to {@link Limits#MAX_ATTACHMENTS} distinct
+   * file ids; true when there is at least one (whether each file exists is the channel's check).
+   */
+  private static boolean fileIds(Checker c, JsonObject o) {
+    JsonArray a = c.array(o, "attachments", "", false, 0, Limits.MAX_ATTACHMENTS);
+    if (a == null) {
+      return false;
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < a.size(); i++) {
+      String id = c.stringAt(a.get(i), idx("attachments", i), 1, 64);
+      if (id != null && !seen.add(id)) {
+        c.add(idx("attachments", i), "Duplicate file id '" + id + "'");
+      }
+    }
+    return a.size() > 0;
   }
 
   /**

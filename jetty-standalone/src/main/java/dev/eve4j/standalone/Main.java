@@ -6,6 +6,7 @@ import dev.eve4j.auth.AuthConfig;
 import dev.eve4j.auth.Authenticator;
 import dev.eve4j.model.Models;
 import dev.eve4j.channel.ChannelBridge;
+import dev.eve4j.channel.ChannelOptions;
 import dev.eve4j.channel.OperatorChannel;
 import dev.eve4j.channel.cli.KeysCommand;
 import dev.eve4j.channel.cli.ValidateCommand;
@@ -126,7 +127,9 @@ public final class Main {
     System.out.println("eve4j data: " + storage.describe());
     EveRuntime runtime = EveRuntime.builder().agent(Agent.demo(model.model())).journal(journal)
         .retention(storage.retention(), java.time.Duration.ofMinutes(1)).build();
-    OperatorChannel channel = OperatorChannel.open(channelJournal);
+    // inbound files wait for the agent in <data dir>/channel-files (a temp directory when in memory)
+    OperatorChannel channel = OperatorChannel.open(channelJournal, storage.memory() ? ChannelOptions.defaults()
+        : ChannelOptions.defaults().withFilesDir(storage.dataDir().resolve("channel-files")));
     // EVE4J_BRIDGE=on: every approval or question of a session is also asked in its vessel of the
     // default workspace (EVE4J_BRIDGE_VESSEL, default eve-{sessionId}), and whichever side answers
     // first resumes it. One vessel per session: a vessel has one live interaction at a time.
@@ -138,6 +141,7 @@ public final class Main {
       if (bridge != null) {
         bridge.close();
       }
+      channel.close(); // stops the file sweeper before its journal closes
       channelJournal.close();
     };
     EveServletOptions eve = EveServletOptions.defaults().withAuthenticator(auth);

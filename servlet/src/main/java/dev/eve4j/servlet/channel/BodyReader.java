@@ -19,11 +19,19 @@ final class BodyReader implements ReadListener {
   private final Consumer<ChannelException> onFailure;
   private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
   private final byte[] chunk = new byte[8192];
+  private final ChannelException overLimit;
   private boolean done;
 
   BodyReader(ServletInputStream in, long limit, Consumer<byte[]> onBody, Consumer<ChannelException> onFailure) {
+    this(in, limit, tooLarge(limit), onBody, onFailure);
+  }
+
+  /** As the other constructor, failing with {@code overLimit} past the limit. */
+  BodyReader(ServletInputStream in, long limit, ChannelException overLimit, Consumer<byte[]> onBody,
+      Consumer<ChannelException> onFailure) {
     this.in = in;
     this.limit = limit;
+    this.overLimit = overLimit;
     this.onBody = onBody;
     this.onFailure = onFailure;
   }
@@ -31,12 +39,13 @@ final class BodyReader implements ReadListener {
   @Override
   public void onDataAvailable() throws IOException {
     while (!done && in.isReady()) {
-      int n = in.read(chunk);
+      // never more than one byte past the limit is read
+      int n = in.read(chunk, 0, (int) Math.min(chunk.length, limit + 1 - buffer.size()));
       if (n < 0) {
         return; // onAllDataRead follows
       }
       if (buffer.size() + (long) n > limit) {
-        fail(tooLarge(limit));
+        fail(overLimit);
         return;
       }
       buffer.write(chunk, 0, n);

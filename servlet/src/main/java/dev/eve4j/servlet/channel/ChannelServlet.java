@@ -12,6 +12,8 @@ import dev.eve4j.channel.ChannelException;
 import dev.eve4j.channel.ChannelJson;
 import dev.eve4j.channel.CreatedApiKey;
 import dev.eve4j.channel.Idempotency;
+import dev.eve4j.channel.InboundFile;
+import dev.eve4j.channel.InboundFiles;
 import dev.eve4j.channel.Limits;
 import dev.eve4j.channel.Manifest;
 import dev.eve4j.channel.Message;
@@ -51,9 +53,12 @@ import java.util.logging.Logger;
  *
  * <p>Agent routes authenticate with an API key ({@code Authorization: Bearer vsl_…}, 401 when
  * missing, unknown or revoked); {@code GET} needs the {@code read} scope, every other method
- * {@code push} (403 {@code insufficient_scope}). {@code GET /manifest} is open. The management routes
- * ({@code /keys}, {@code /workspace}) use the configured admin authenticator and the {@code
- * eve4j.admin} scope. Pushes, respond, cancel and vessel deletes honour {@code Idempotency-Key}.
+ * {@code push} (403 {@code insufficient_scope}). {@code GET /manifest} is open, and so is a signed
+ * download {@code GET /files/{id}?expires=&sig=} (the signature is the credential). The management
+ * routes ({@code /keys}, {@code /workspace}) use the configured admin authenticator and the {@code
+ * eve4j.admin} scope. Pushes, respond, cancel, vessel deletes, file uploads and file resolves honour
+ * {@code Idempotency-Key}. A file upload's raw body is bounded by the channel's {@code maxFileBytes}
+ * instead of {@link ChannelServletOptions#maxBodyBytes()}.
  *
  * <p>I/O is asynchronous only: bodies are read by a {@link jakarta.servlet.ReadListener} with a size
  * limit, replies are written by a {@link jakarta.servlet.WriteListener}, and channel calls (which may
@@ -83,7 +88,16 @@ public final class ChannelServlet extends HttpServlet {
       t.setDaemon(true);
       return t;
     });
-    this.manifest = ChannelJson.GSON.toJson(Manifest.json());
+    this.manifest = ChannelJson.GSON.toJson(Manifest.json(inboundFiles(channel)));
+  }
+
+  /** The channel's inbound files, or null when it holds none. */
+  private static InboundFiles inboundFiles(OperatorChannel channel) {
+    try {
+      return channel.files();
+    } catch (UnsupportedOperationException e) {
+      return null;
+    }
   }
 
   /** The channel this servlet serves. */
@@ -105,7 +119,21 @@ public final class ChannelServlet extends HttpServlet {
     Reply handle(Call call);
   }
 
-  private record Route(Access access, boolean body, boolean idempotent, Handler handler) {}
+  /**
+   * A route; {@code bodyLimit} (0: {@link ChannelServletOptions#maxBodyBytes()}) bounds the body read,
+   * {@code before} (or null) checks the request once authorized, before its body is read; a {@code
+   * transfer} (a file upload or download) may take {@link #TRANSFER_TIMEOUT} when that is longer than
+   * {@link ChannelServletOptions#requestTimeout()}.
+   */
+  private record Route(Access access, boolean body, boolean idempotent, Handler handler, long bodyLimit,
+      java.util.function.Consumer<Call> before, boolean transfer) {
+    Route(Access access, boolean body, boolean idempotent, Handler handler) {
+      this(access, body, idempotent, handler, 0, null, false);
+    }
+  }
+
+  /** How long a file upload or download may take at least: 25 MB over a slow link. */
+  private static final java.time.Duration TRANSFER_TIMEOUT = java.time.Duration.ofMinutes(10);
 
   /** What a handler gets: the request's parts, the caller's workspace, the body. */
   private static final class Call {
@@ -126,6 +154,27 @@ public final class ChannelServlet extends HttpServlet {
     String param(String name) {
       return req.getParameter(name);
     }
+
+    /** A query parameter read from the query string alone (never from a form body), or null. */
+    String queryParam(String name) {
+      return ChannelServlet.queryParam(req, name);
+    }
+  }
+
+  /** A query parameter read from the query string alone (a raw upload body is never parsed as a form), or null. */
+  static String queryParam(HttpServletRequest req, String name) {
+    String q = req.getQueryString();
+    if (q == null) {
+      return null;
+    }
+    for (String pair : q.split("&")) {
+      int eq = pair.indexOf('=');
+      String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      if (k.equals(name)) {
+        return eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      }
+    }
+    return null;
   }
 
   @Override
@@ -134,7 +183,7 @@ public final class ChannelServlet extends HttpServlet {
     String method = req.getMethod();
     Route route;
     try {
-      route = route(method, seg);
+      route = route(method, seg, req);
     } catch (ChannelException e) {
       answerNow(req, resp, Reply.error(e));
       return;
@@ -150,23 +199,30 @@ public final class ChannelServlet extends HttpServlet {
       if (idempotencyKey != null) {
         Idempotency.checkKey(idempotencyKey);
       }
+      if (route.before() != null) {
+        route.before().accept(call);
+      }
     } catch (ChannelException e) {
       answerNow(req, resp, Reply.error(e));
       return;
     }
     long declared = req.getContentLengthLong();
-    if (route.body() && declared > options.maxBodyBytes()) {
-      answerNow(req, resp, Reply.error(BodyReader.tooLarge(options.maxBodyBytes())));
+    long limit = route.bodyLimit() > 0 ? route.bodyLimit() : options.maxBodyBytes();
+    ChannelException overLimit = route.bodyLimit() > 0 ? ChannelException.fileTooLarge(limit)
+        : BodyReader.tooLarge(limit);
+    if (route.body() && declared > limit) {
+      answerNow(req, resp, Reply.error(overLimit));
       return;
     }
     AsyncContext async = req.startAsync();
-    async.setTimeout(options.requestTimeout().toMillis());
+    async.setTimeout(route.transfer() ? Math.max(options.requestTimeout().toMillis(), TRANSFER_TIMEOUT.toMillis())
+        : options.requestTimeout().toMillis());
     Exchange exchange = new Exchange(async, resp);
     if (!route.body()) {
       dispatch(exchange, route, call, idempotencyKey);
       return;
     }
-    req.getInputStream().setReadListener(new BodyReader(req.getInputStream(), options.maxBodyBytes(), bytes -> {
+    req.getInputStream().setReadListener(new BodyReader(req.getInputStream(), limit, overLimit, bytes -> {
       call.body = bytes;
       dispatch(exchange, route, call, idempotencyKey);
     }, e -> exchange.reply(Reply.error(e))));
@@ -326,7 +382,7 @@ public final class ChannelServlet extends HttpServlet {
     return out;
   }
 
-  private Route route(String method, List<String> s) {
+  private Route route(String method, List<String> s, HttpServletRequest req) {
     int n = s.size();
     if (n == 0) {
       return null;
@@ -356,6 +412,8 @@ public final class ChannelServlet extends HttpServlet {
             this::ack)) : null;
       case "vessels":
         return vesselRoute(method, s);
+      case "files":
+        return fileRoute(method, s, req);
       case "messages":
         if (n == 2) {
           switch (method) {
@@ -489,6 +547,50 @@ public final class ChannelServlet extends HttpServlet {
       }));
     }
     return null;
+  }
+
+  /**
+   * {@code POST /files?filename=} (raw bytes, the file's Content-Type), {@code GET /files/{id}} (a
+   * signed download when the query has {@code sig} or {@code expires}, no Authorization; otherwise
+   * the file's state and a fresh downloadUrl for a key), {@code POST /files/{id}/resolve}.
+   */
+  private Route fileRoute(String method, List<String> s, HttpServletRequest req) {
+    InboundFiles files = inboundFiles(channel);
+    int n = s.size();
+    if (files == null) {
+      return null;
+    }
+    if (n == 1) {
+      return only(method, "POST", new Route(Access.API, true, true, c -> {
+        InboundFile f = files.upload(c.workspaceId, c.queryParam("filename"), c.req.getContentType(), c.body);
+        JsonObject o = ok();
+        JsonObject j = f.toJson();
+        j.remove("status");
+        j.entrySet().forEach(e -> o.add(e.getKey(), e.getValue()));
+        return Reply.json(201, o);
+      }, files.maxFileBytes(), c -> files.checkUpload(c.queryParam("filename"), c.req.getContentType(),
+          c.req.getContentLengthLong()), true));
+    }
+    String fileId = s.get(1);
+    if (n == 2) {
+      boolean signed = queryParam(req, "sig") != null || queryParam(req, "expires") != null;
+      if (signed) {
+        return only(method, "GET", new Route(Access.OPEN, false, false, c -> Reply.file(files.open(fileId,
+            c.queryParam("expires"), c.queryParam("sig"))), 0, null, true));
+      }
+      return only(method, "GET", new Route(Access.API, false, false, c -> {
+        InboundFile f = files.file(c.workspaceId, fileId);
+        JsonObject o = ok();
+        f.toJson().entrySet().forEach(e -> o.add(e.getKey(), e.getValue()));
+        o.addProperty("downloadUrl", files.downloadUrl(fileId));
+        if (f.url() != null) {
+          o.addProperty("url", f.url());
+        }
+        return Reply.ok(o);
+      }));
+    }
+    return n == 3 && s.get(2).equals("resolve") ? only(method, "POST", new Route(Access.API, true, true,
+        c -> Reply.ok(files.resolve(c.workspaceId, fileId, c.json())))) : null;
   }
 
   private static Route only(String method, String allowed, Route route) {

@@ -7,6 +7,7 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
@@ -32,7 +33,14 @@ final class Exchange implements AsyncListener {
   /** Writes {@code reply} unless the request was already answered; returns whether this call answered it. */
   boolean reply(Reply reply) {
     if (!answered.compareAndSet(false, true)) {
+      if (reply.file() != null) {
+        closeQuietly(reply.file().bytes());
+      }
       return false;
+    }
+    if (reply.file() != null) {
+      streamFile(reply);
+      return true;
     }
     byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
     try {
@@ -71,6 +79,52 @@ final class Exchange implements AsyncListener {
       complete();
     }
     return true;
+  }
+
+  /** Writes the bytes of a download in 64 KiB chunks, only while the output is ready, then closes them. */
+  private void streamFile(Reply reply) {
+    InputStream in = reply.file().bytes();
+    try {
+      resp.setStatus(reply.status());
+      reply.headers().forEach(resp::setHeader);
+      resp.setContentType(reply.file().file().contentType());
+      resp.setContentLengthLong(reply.file().file().size());
+      ServletOutputStream out = resp.getOutputStream();
+      byte[] chunk = new byte[64 * 1024];
+      out.setWriteListener(new WriteListener() {
+        @Override
+        public void onWritePossible() throws IOException {
+          while (out.isReady()) {
+            int n = in.read(chunk);
+            if (n < 0) {
+              in.close();
+              async.complete();
+              return;
+            }
+            out.write(chunk, 0, n);
+          }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          LOG.log(Level.FINE, "could not write a file download", t);
+          closeQuietly(in);
+          complete();
+        }
+      });
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.FINE, "could not write a file download", e);
+      closeQuietly(in);
+      complete();
+    }
+  }
+
+  private static void closeQuietly(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException ignored) {
+      // nothing more to read
+    }
   }
 
   private void complete() {
