@@ -72,6 +72,7 @@
     } catch (e) { return null; }
   }
 
+  /** A link opening in a new tab when href is http(s), else the label as text; cls is dot-separated ('btn.small'). */
   function link(href, label, cls) {
     var url = safeUrl(href);
     if (!url) return el('span' + (cls ? '.' + cls : ''), { text: label });
@@ -469,7 +470,7 @@
         onkeydown: function (e) { if (e.key === 'Enter') openVessel(v.id); }
       },
       el('div.vi-top', null,
-        v.pinned ? el('span.pin', { title: 'Pinned', text: '📌' }) : null,
+        v.pinned ? el('span.pin', { title: 'Pinned', 'aria-label': 'Pinned' }) : null,
         el('span.vi-title', { text: vesselName(v) }),
         el('span.vi-time', { text: time(v.updated_at) })),
       el('div.vi-bottom', null,
@@ -538,7 +539,7 @@
 
   function field(f, tokens) {
     var value;
-    if (tokens && f.editableId && tokens.has(f.editableId)) value = tokens.render(f.editableId);
+    if (tokens && f.editableId && tokens.has(f.editableId) && tokens.live(f.editableId)) value = tokens.render(f.editableId);
     else if (f.url) value = link(f.url, String(f.value));
     else value = el('span', { text: String(f.value) });
     return el('div.field' + (f.tone ? '.tone-' + f.tone : ''), null,
@@ -638,8 +639,8 @@
         return el('a.att-image', { href: url, target: '_blank', rel: 'noopener noreferrer', title: name },
           el('img', { src: url, alt: name, loading: 'lazy' }));
       }
-      return url ? el('a.att-file', { href: url, target: '_blank', rel: 'noopener noreferrer' }, el('span.att-icon', { text: '📎' }), el('span', { text: name }))
-        : el('span.att-file', null, el('span.att-icon', { text: '📎' }), el('span', { text: name }));
+      return url ? el('a.att-file', { href: url, target: '_blank', rel: 'noopener noreferrer' }, el('span.att-icon', { 'aria-hidden': 'true' }), el('span', { text: name }))
+        : el('span.att-file', null, el('span.att-icon', { 'aria-hidden': 'true' }), el('span', { text: name }));
     }));
   }
 
@@ -671,7 +672,7 @@
     });
     if (m.buttons && m.buttons.length) {
       b.appendChild(el('div.row', null, m.buttons.map(function (btn) {
-        return link(btn.url, btn.label, 'btn small ' + (btn.tone === 'primary' ? 'primary' : 'ghost'));
+        return link(btn.url, btn.label, 'btn.small.' + (btn.tone === 'primary' ? 'primary' : 'ghost'));
       })));
     }
     if (m.attachments && m.attachments.length) b.appendChild(renderAttachments(m.attachments));
@@ -680,7 +681,10 @@
 
   // ------------------------------------------------------------------------------ working cards
 
-  var ICONS = { thinking: '💭', searching: '🔎', tool_use: '🛠', browsing: '🌐', processing: '⚙' };
+  /** Step-type icons are CSS-drawn dots (no emoji font needed); the type name is the tooltip. */
+  function stepIcon(type) {
+    return el('span.step-icon.t-' + String(type || 'other').replace(/[^a-z_]/g, ''), { title: String(type || '').replace('_', ' '), 'aria-hidden': 'true' });
+  }
 
   function renderActivity(m) {
     var a = m.agent_activity;
@@ -692,7 +696,7 @@
       var chip = el('button.worked', { type: 'button', 'aria-expanded': open ? 'true' : 'false', onclick: function () {
         state.drafts['tl-' + m.id] = !open; renderFeed();
       } }, el('span', { text: 'Agent worked for ' + secs + ' s' }),
-      el('span.step-icons', { 'aria-hidden': 'true', text: steps.map(function (s) { return ICONS[s.type] || '•'; }).join(' ') }));
+      el('span.step-icons', { 'aria-hidden': 'true' }, steps.map(function (s) { return stepIcon(s.type); })));
       var box = el('div.activity.done', null, chip);
       if (open) box.appendChild(timeline(a));
       return box;
@@ -719,7 +723,7 @@
   function timeline(a) {
     return el('ol.timeline', null, (a.steps || []).map(function (s) {
       var d = s.duration_ms != null ? (s.duration_ms / 1000).toFixed(1) + ' s' : '…';
-      return el('li', null, el('span.step-icon', { text: ICONS[s.type] || '•' }), el('span.step-label', { text: s.label || s.type }),
+      return el('li', null, stepIcon(s.type), el('span.step-label', { text: s.label || s.type }),
         s.todo ? el('span.muted.small', { text: s.todo }) : null, el('span.step-time', { text: d }));
     }));
   }
@@ -763,6 +767,8 @@
     var answered = m.response && m.response.edits ? m.response.edits : {};
     return {
       has: function (id) { return Object.prototype.hasOwnProperty.call(byId, id); },
+      /** A card field shows its own text until it is being edited or was changed by the answer. */
+      live: function (id) { return (live && d.editing) || Object.prototype.hasOwnProperty.call(answered, id); },
       render: function (id) {
         var e = byId[id];
         var value = Object.prototype.hasOwnProperty.call(d.edits, id) ? d.edits[id]
@@ -802,7 +808,7 @@
   function renderInteraction(m, tokens) {
     var i = m.interaction;
     var status = m.interaction_status || 'live';
-    var box = el('div.interaction.' + status + '.type-' + i.type, { dataset: { interaction: i.type, status: status } });
+    var box = el('div.interaction.is-' + status + '.type-' + i.type, { dataset: { interaction: i.type, status: status } });
     if (i.prompt) box.appendChild(el('div.prompt', { text: i.prompt }));
     if (status === 'answered') { box.appendChild(answeredChip(m)); return box; }
     if (status === 'resolved') {
@@ -1005,7 +1011,7 @@
     var box = $('pending-files');
     clear(box);
     state.pendingFiles.forEach(function (f, k) {
-      box.appendChild(el('span.chip.file', null, el('span', { text: '📎 ' + f.filename }),
+      box.appendChild(el('span.chip.file', null, el('span.att-icon', { 'aria-hidden': 'true' }), el('span', { text: f.filename }),
         el('button.x', { type: 'button', title: 'Remove', text: '×', onclick: function () { state.pendingFiles.splice(k, 1); renderPendingFiles(); } })));
     });
   }

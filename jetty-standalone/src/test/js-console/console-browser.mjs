@@ -1,0 +1,229 @@
+// End-to-end test of the operator console in headless Chromium (Debian's /usr/bin/chromium driven by
+// playwright-core). The agent side is plain fetch() against /api/v1 with the same channel key.
+//
+// Env: CONSOLE_BASE_URL (http://127.0.0.1:<port>/), CONSOLE_KEY (vsl_… with read+push),
+// CONSOLE_SCREENSHOT (where to save the vessel view), CHROMIUM (default /usr/bin/chromium).
+// Prints one JSON line per check: {"check": name, "ok": true|false, "detail": …}; ConsoleBrowserTest
+// asserts the exact list. Exits non-zero on the first failure.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+const BASE = process.env.CONSOLE_BASE_URL;
+const KEY = process.env.CONSOLE_KEY;
+const SHOT = process.env.CONSOLE_SCREENSHOT;
+const EXE = process.env.CHROMIUM || '/usr/bin/chromium';
+const STEP = 15000;
+
+function report(check, ok, detail) {
+  console.log(JSON.stringify({ check, ok, detail: detail ?? null }));
+}
+
+async function api(method, path, body, headers = {}) {
+  const r = await fetch(new URL('api/v1' + path, BASE), {
+    method,
+    headers: { Authorization: 'Bearer ' + KEY, ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${method} ${path} -> ${r.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** The agent's poll: waits for the interaction.response of messageId (acks what it reads). */
+async function pollResponse(messageId) {
+  const deadline = Date.now() + STEP;
+  while (Date.now() < deadline) {
+    const page = await api('GET', '/poll?ack=true&limit=50');
+    const events = page.events || page.data || [];
+    const hit = events.find((e) => e.type === 'interaction.response' && e.messageId === messageId);
+    if (hit) return hit;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('no interaction.response for ' + messageId + ' within ' + STEP + ' ms');
+}
+
+let page;
+async function check(name, fn) {
+  try {
+    const detail = await fn();
+    report(name, true, detail);
+  } catch (e) {
+    report(name, false, String(e && e.stack || e) + (pageErrors.length ? '\npage errors:\n' + pageErrors.join('\n') : ''));
+    if (page && SHOT) {
+      mkdirSync(dirname(SHOT), { recursive: true });
+      await page.screenshot({ path: SHOT.replace(/\.png$/, '') + '-failed-' + name + '.png' }).catch(() => {});
+    }
+    throw e;
+  }
+}
+
+const pageErrors = [];
+let browser;
+try {
+  browser = await chromium.launch({
+    executablePath: EXE,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  // A fresh context is a fresh profile: nothing in sessionStorage or localStorage.
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, deviceScaleFactor: 1 });
+  page = await context.newPage();
+  page.setDefaultTimeout(STEP);
+  page.on('pageerror', (e) => pageErrors.push('pageerror: ' + e.message));
+  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push('console: ' + m.text()); });
+  const feed = page.locator('#feed');
+
+  // A vessel the operator opens first, so the approval below has to arrive live.
+  await api('POST', '/push', { vessel: 'approve-1', vesselTitle: 'Deposit for booking 88', labels: ['billing'],
+    message: 'Hi! I will need your OK on the deposit in a moment.' });
+
+  await check('sign-in', async () => {
+    await page.goto(new URL('console', BASE).href);
+    await page.locator('#token').fill(KEY);
+    await page.locator('#signin-form button[type=submit]').click();
+    await page.locator('#vessel-list [data-external-id="approve-1"]').waitFor();
+    await page.locator('#live.on').waitFor();
+    return page.url();
+  });
+
+  await check('approval-live-click-poll', async () => {
+    await page.locator('#vessel-list [data-external-id="approve-1"]').click();
+    await feed.getByText('I will need your OK').waitFor();
+    await page.evaluate(() => { window.__sameDocument = true; });
+    const pushed = await api('POST', '/push', { vessel: 'approve-1', message: 'The deposit is **$450**.',
+      interaction: { type: 'approval', prompt: 'Charge the $450 deposit?', approveLabel: 'Charge it', rejectLabel: 'Not now' } });
+    const card = page.locator(`[data-message-id="${pushed.messageId}"]`);
+    await card.getByText('Charge the $450 deposit?').waitFor();
+    await page.locator('#vessel-list [data-external-id="approve-1"] .badge.waiting').waitFor();
+    if (!(await page.evaluate(() => window.__sameDocument === true))) throw new Error('the page reloaded');
+    await card.getByRole('button', { name: 'Charge it' }).click();
+    const ev = await pollResponse(pushed.messageId);
+    if (ev.response.action !== 'approved') throw new Error('response ' + JSON.stringify(ev.response));
+    await card.locator('.answer').getByText('Charge it').waitFor();
+    return ev.response;
+  });
+
+  await check('questions-form', async () => {
+    const pushed = await api('POST', '/push', { vessel: 'form-1', vesselTitle: 'Saturday booking', title: 'A few details',
+      interaction: { type: 'questions', prompt: 'A few details to finalise the booking', submitLabel: 'Submit',
+        questions: [
+          { id: 'date', question: 'Which date works?', header: 'Date', options: [{ id: 'sat', label: 'Saturday 12th' }, { id: 'sun', label: 'Sunday 13th' }] },
+          { id: 'extras', question: 'Any add-ons?', header: 'Add-ons', multiSelect: true, allowOther: true,
+            options: [{ id: 'cake', label: 'Cake', description: 'Serves 20' }, { id: 'av', label: 'AV kit' }] },
+        ] } });
+    const item = page.locator('#vessel-list [data-external-id="form-1"]');
+    await item.waitFor(); // arrived live in the list
+    await item.click();
+    const card = page.locator(`[data-message-id="${pushed.messageId}"]`);
+    await card.getByText('Which date works?').waitFor();
+    await card.getByLabel('Sunday 13th').check();
+    await card.getByLabel('Cake').check();
+    await card.getByLabel('AV kit').check();
+    await card.getByLabel('Add-ons other').fill('Balloons');
+    await card.getByRole('button', { name: 'Submit' }).click();
+    const ev = await pollResponse(pushed.messageId);
+    const answers = ev.response.answers;
+    const want = JSON.stringify([{ questionId: 'date', selected: ['sun'] }, { questionId: 'extras', selected: ['cake', 'av'], other: 'Balloons' }]);
+    if (JSON.stringify(answers) !== want) throw new Error('answers ' + JSON.stringify(answers));
+    await card.locator('.answer').waitFor();
+    return answers;
+  });
+
+  await check('edit-then-approve', async () => {
+    const pushed = await api('POST', '/surface', { vessel: 'quote-88', vesselTitle: 'Quote: Saturday hire', title: 'Quote for the Saturday booking',
+      card: { fields: [{ label: 'Total', value: '$1,500', editableId: 'total' }, { label: 'Date', value: '2026-06-20', editableId: 'date' }] },
+      body: '| Item | Amount |\n| --- | ---: |\n| Full-day hire | {{base}} |\n| Deposit ({{deposit}}) | due now |\n\nTotal **{{total}}**, valid until {{date}}.',
+      interaction: { type: 'approval', prompt: 'Send this quote?', approveLabel: 'Send quote', editables: [
+        { id: 'base', type: 'currency', value: 1200 },
+        { id: 'total', type: 'currency', value: 1500 },
+        { id: 'deposit', type: 'choice', value: '50', options: [{ id: '50', label: '50%' }, { id: '25', label: '25%' }] },
+        { id: 'date', type: 'date', value: '2026-06-20' },
+      ] } });
+    const item = page.locator('#vessel-list [data-external-id="quote-88"]');
+    await item.click();
+    const card = page.locator(`[data-message-id="${pushed.messageId}"]`);
+    await card.locator('table .token').first().waitFor();
+    const tokenText = await card.locator('table').innerText();
+    if (!tokenText.includes('1200') || !tokenText.includes('50%')) throw new Error('tokens not rendered: ' + tokenText);
+    await card.getByRole('button', { name: 'Edit & approve' }).click();
+    await card.locator('input[data-editable="total"]').first().fill('1700');
+    await card.locator('select[data-editable="deposit"]').selectOption('25');
+    await card.getByRole('button', { name: 'Approve with edits' }).click();
+    const ev = await pollResponse(pushed.messageId);
+    const want = JSON.stringify({ action: 'approved', edits: { total: 1700, deposit: '25' } });
+    const got = JSON.stringify({ action: ev.response.action, edits: ev.response.edits });
+    if (got !== want) throw new Error('response ' + JSON.stringify(ev.response));
+    await card.locator('.answer').getByText('with edits').waitFor();
+    return ev.response;
+  });
+
+  await check('script-renders-as-text', async () => {
+    const evil = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2"> **still bold**';
+    const a = await api('POST', '/push', { vessel: 'xss-1', vesselTitle: '<b>not bold</b>', message: evil });
+    const b = await api('POST', '/surface', { vessel: 'xss-1', title: 'Surface <script>', body: evil + '\n\n[click](javascript:alert(1))\n\n<iframe src="https://example.com"></iframe>' });
+    await page.locator('#vessel-list [data-external-id="xss-1"]').click();
+    const bubble = page.locator(`[data-message-id="${a.messageId}"] .bubble`);
+    await bubble.waitFor();
+    const text = await bubble.innerText();
+    if (!text.includes('<script>window.__xss = 1</script>')) throw new Error('bubble text: ' + text);
+    if ((await bubble.locator('strong').innerText()) !== 'still bold') throw new Error('inline markdown missing');
+    const surface = page.locator(`[data-message-id="${b.messageId}"] .surface`);
+    await surface.waitFor();
+    const found = await page.evaluate(() => ({
+      xss: window.__xss ?? null,
+      scripts: document.querySelectorAll('#feed script, #feed img[src="x"], #feed iframe, #vessel-list script').length,
+      jsLinks: Array.from(document.querySelectorAll('#feed a')).filter((x) => !/^https?:/.test(x.href)).length,
+    }));
+    if (found.xss !== null || found.scripts !== 0 || found.jsLinks !== 0) throw new Error(JSON.stringify(found));
+    const listTitle = await page.locator('#vessel-list [data-external-id="xss-1"] .vi-title').innerText();
+    if (listTitle !== '<b>not bold</b>') throw new Error('title: ' + listTitle);
+    return found;
+  });
+
+  await check('vessel-view-screenshot', async () => {
+    await api('POST', '/event', { vessel: 'booking-123', title: 'Booking received: Sarah Martinez', tone: 'success',
+      card: { fields: [{ label: 'Party', value: '12 guests' }, { label: 'Date', value: 'Sat 20 June' }, { label: 'Deposit', value: 'unpaid', tone: 'warning' }] },
+      sections: [{ heading: 'Original enquiry', body: '> Hi! We would love the garden room for a birthday lunch.', collapsed: true }],
+      buttons: [{ label: 'Open in CRM', url: 'https://crm.example.com/bookings/123', tone: 'primary' }] });
+    await api('POST', '/push', { vessel: 'booking-123', vesselTitle: 'Sarah Martinez: birthday lunch', labels: ['vip', 'saturday'],
+      details: { fields: [{ label: 'Client', value: 'Sarah Martinez' }, { label: 'Phone', value: '+61 412 345 678', copyable: true }] },
+      message: 'New booking for **Saturday**. I checked the calendar: the garden room is free.' });
+    const work = await api('POST', '/push', { vessel: 'booking-123', agentActivity: { type: 'searching', label: 'Checking the venue calendar' } });
+    await api('PATCH', '/messages/' + work.messageId, { agentActivity: { type: 'tool_use', label: 'Drafting the quote' } });
+    await api('PATCH', '/messages/' + work.messageId, { agentActivity: null, content: 'Quote drafted.' });
+    await api('POST', '/vessels/by-external/booking-123/messages', { content: 'Great, send me the numbers.' });
+    await api('POST', '/surface', { vessel: 'booking-123', title: 'Quote: garden room, Saturday',
+      card: { fields: [{ label: 'Total', value: '$1,500', editableId: 'total' }, { label: 'Deposit', value: '50%' }] },
+      body: '| Item | Amount |\n| --- | ---: |\n| Garden room, 4 h | $900 |\n| Lunch menu x 12 | {{total}} |\n\n- Cake allowed\n- Decorations until 11:00\n\n[Menu](https://example.com/menu)',
+      interaction: { type: 'approval', prompt: 'Send this quote to Sarah?', approveLabel: 'Send quote', editables: [{ id: 'total', type: 'currency', value: 1500 }] } });
+    await api('POST', '/push', { vessel: 'booking-123', agentActivity: { type: 'thinking', label: 'Waiting for the venue to confirm', todos: [
+      { label: 'Check availability', status: 'done' }, { label: 'Send the quote', status: 'in_progress' }, { label: 'Book the cake', status: 'pending' }] },
+      tokenStream: 'Drafting a follow-up for Sarah about the cake', suggestions: ['Looks good', 'Hold off until Monday'] });
+    await page.locator('#vessel-list [data-external-id="booking-123"]').click();
+    await feed.getByText('Send this quote to Sarah?').waitFor();
+    await feed.locator('.activity.working').waitFor();
+    await feed.locator('.worked').getByText(/Agent worked for \d+ s/).waitFor();
+    await page.locator('#suggestions .suggestion').first().waitFor();
+    await page.setViewportSize({ width: 1440, height: 1240 });
+    await page.evaluate(() => { document.getElementById('toast').hidden = true; });
+    await feed.evaluate((f) => { f.scrollTop = f.scrollHeight; });
+    await page.waitForTimeout(300);
+    mkdirSync(dirname(SHOT), { recursive: true });
+    await page.screenshot({ path: SHOT, fullPage: false });
+    return SHOT;
+  });
+
+  await check('no-page-errors', async () => {
+    // CSP violations, script errors and failed requests the page logged all show up here.
+    const real = pageErrors.filter((e) => !e.includes('Failed to load resource') || !e.includes('404'));
+    if (real.length) throw new Error(real.join('\n'));
+    return pageErrors.length;
+  });
+} catch (e) {
+  console.error(e && e.stack || e);
+  process.exitCode = 1;
+} finally {
+  if (browser) await browser.close();
+}
