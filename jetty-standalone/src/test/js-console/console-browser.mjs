@@ -44,6 +44,18 @@ async function pollResponse(messageId) {
 }
 
 let page;
+/** The agent's poll: waits for an event matching pred (acks what it reads). */
+async function pollEvent(what, pred) {
+  const deadline = Date.now() + STEP;
+  while (Date.now() < deadline) {
+    const page = await api('GET', '/poll?ack=true&limit=50');
+    const hit = (page.events || []).find(pred);
+    if (hit) return hit;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('no ' + what + ' within ' + STEP + ' ms');
+}
+
 async function check(name, fn) {
   try {
     const detail = await fn();
@@ -157,6 +169,128 @@ try {
     if (got !== want) throw new Error('response ' + JSON.stringify(ev.response));
     await card.locator('.answer').getByText('with edits').waitFor();
     return ev.response;
+  });
+
+  await check('reject-with-reason', async () => {
+    const pushed = await api('POST', '/push', { vessel: 'reject-1', vesselTitle: 'Refund request', message: 'Refund $80?',
+      interaction: { type: 'approval', prompt: 'Refund $80 to Sam?', approveLabel: 'Refund', rejectLabel: 'Decline', reasonRequired: true } });
+    await page.locator('#vessel-list [data-external-id="reject-1"]').click();
+    const card = page.locator(`[data-message-id="${pushed.messageId}"]`);
+    await card.getByRole('button', { name: 'Decline' }).click();
+    await card.getByLabel('Reject reason').fill('Outside the 30-day window');
+    await card.getByRole('button', { name: 'Send decline' }).click();
+    const ev = await pollResponse(pushed.messageId);
+    if (ev.response.action !== 'rejected' || ev.response.reason !== 'Outside the 30-day window') throw new Error(JSON.stringify(ev.response));
+    await card.locator('.answer.rejected').getByText('Outside the 30-day window').waitFor();
+    return ev.response;
+  });
+
+  await check('choice-checklist-text-input', async () => {
+    await page.locator('#vessel-list [data-external-id="reject-1"]').click();
+    const choice = await api('POST', '/push', { vessel: 'reject-1', message: 'Which slot?',
+      interaction: { type: 'choice', prompt: 'Choose a time slot', options: [{ id: 'sat-10am', label: '10am Saturday' }, { id: 'sat-2pm', label: '2pm Saturday' }], allowCustom: true } });
+    let card = page.locator(`[data-message-id="${choice.messageId}"]`);
+    await card.getByRole('button', { name: '2pm Saturday' }).click();
+    await card.getByRole('button', { name: 'Send' }).click();
+    const r1 = (await pollResponse(choice.messageId)).response;
+    if (r1.selected !== 'sat-2pm') throw new Error('choice ' + JSON.stringify(r1));
+    const list = await api('POST', '/push', { vessel: 'reject-1', message: 'Which items?',
+      interaction: { type: 'checklist', prompt: 'Select line items', options: [{ id: 'session', label: 'Session fee $120', checked: true }, { id: 'travel', label: 'Travel $30' }] } });
+    card = page.locator(`[data-message-id="${list.messageId}"]`);
+    await card.getByLabel('Travel $30').check();
+    await card.getByRole('button', { name: 'Send' }).click();
+    const r2 = (await pollResponse(list.messageId)).response;
+    if (JSON.stringify(r2.selected) !== '["session","travel"]') throw new Error('checklist ' + JSON.stringify(r2));
+    const text = await api('POST', '/push', { vessel: 'reject-1', message: 'Prospect asked about pricing.',
+      interaction: { type: 'text_input', prompt: 'How should I respond?', placeholder: 'Type your reply...', multiline: true } });
+    card = page.locator(`[data-message-id="${text.messageId}"]`);
+    await card.getByLabel('How should I respond?').fill('Send the standard price list.');
+    await card.getByRole('button', { name: 'Send' }).click();
+    const r3 = (await pollResponse(text.messageId)).response;
+    if (r3.text !== 'Send the standard price list.') throw new Error('text_input ' + JSON.stringify(r3));
+    return [r1, r2, r3];
+  });
+
+  await check('expired-greyed-out', async () => {
+    const first = await api('POST', '/push', { vessel: 'reject-1', message: 'First ask',
+      interaction: { type: 'approval', prompt: 'Old question?' } });
+    const second = await api('POST', '/push', { vessel: 'reject-1', message: 'Second ask',
+      interaction: { type: 'approval', prompt: 'New question?' } });
+    await page.locator(`[data-message-id="${second.messageId}"]`).getByText('New question?').waitFor();
+    const old = page.locator(`[data-message-id="${first.messageId}"] .interaction.is-expired`);
+    await old.getByText('Expired').waitFor();
+    const enabled = await old.locator('button:enabled').count();
+    if (enabled !== 0) throw new Error(enabled + ' buttons still enabled on the expired interaction');
+    return { expired: first.messageId };
+  });
+
+  await check('stop-working-message', async () => {
+    const work = await api('POST', '/push', { vessel: 'reject-1', agentActivity: { type: 'browsing', label: 'Reading the refund policy' } });
+    const card = page.locator(`[data-message-id="${work.messageId}"] .activity.working`);
+    await card.getByText('Reading the refund policy').waitFor();
+    await card.getByRole('button', { name: 'Stop' }).click();
+    await card.getByText('Stop requested').waitFor();
+    const m = await api('GET', '/messages/' + work.messageId);
+    if (!m.message.cancel_requested_at) throw new Error('no cancel_requested_at');
+    await api('PATCH', '/messages/' + work.messageId, { agentActivity: null, content: 'Stopped.' });
+    await page.locator(`[data-message-id="${work.messageId}"] .worked`).waitFor();
+    return m.message.cancel_requested_at;
+  });
+
+  await check('reply-with-suggestion', async () => {
+    await api('POST', '/push', { vessel: 'reject-1', message: 'Anything else?', suggestions: ['All good, thanks', 'Call me'] });
+    await page.locator('#suggestions').getByRole('button', { name: 'All good, thanks' }).click();
+    if ((await page.locator('#reply').inputValue()) !== 'All good, thanks') throw new Error('the chip did not fill the reply');
+    await page.locator('#reply').fill('All good, thanks!');
+    await page.locator('#reply').press('Enter');
+    const ev = await pollEvent('message.user', (e) => e.type === 'message.user');
+    const content = ev.message ? ev.message.content : ev.content;
+    if (content !== 'All good, thanks!') throw new Error(JSON.stringify(ev));
+    await feed.locator('.msg.src-user .bubble').getByText('All good, thanks!').waitFor();
+    await page.locator('#suggestions .suggestion').waitFor({ state: 'detached' });
+    return content;
+  });
+
+  await check('new-vessel-with-type', async () => {
+    await page.locator('#new-vessel').click();
+    await page.locator('#new-type').fill('support');
+    await page.locator('#new-title').fill('Printer on fire');
+    await page.locator('#new-message').fill('The printer in room 4 is smoking.');
+    await page.locator('#new-submit').click();
+    await page.locator('#vessel-title').getByText('Printer on fire').waitFor();
+    await feed.getByText('The printer in room 4 is smoking.').waitFor();
+    const ev = await pollEvent('vessel.created', (e) => e.type === 'vessel.created');
+    return { type: ev.vessel && ev.vessel.type, externalId: ev.vessel && ev.vessel.externalId };
+  });
+
+  await check('list-filters-unread-details', async () => {
+    await page.locator('#label-filter').getByRole('button', { name: 'billing' }).click();
+    const filtered = await page.locator('#vessel-list .vessel-item').evaluateAll((n) => n.map((x) => x.dataset.externalId));
+    if (JSON.stringify(filtered) !== '["approve-1"]') throw new Error('label filter: ' + filtered);
+    await page.locator('#label-filter').getByRole('button', { name: 'billing' }).click();
+    await page.locator('#search').fill('quote');
+    const searched = await page.locator('#vessel-list .vessel-item').evaluateAll((n) => n.map((x) => x.dataset.externalId));
+    if (JSON.stringify(searched) !== '["quote-88"]') throw new Error('search: ' + searched);
+    await page.locator('#search').fill('');
+    await api('POST', '/push', { vessel: 'approve-1', message: 'Deposit received, thanks!' });
+    await api('POST', '/push', { vessel: 'approve-1', message: 'Receipt sent.' });
+    await page.locator('#vessel-list [data-external-id="approve-1"] .unread').getByText('2').waitFor();
+    await api('PATCH', '/vessels/by-external/approve-1', { pinned: true });
+    await page.locator('#vessel-list .vessel-item').first().locator('.pin').waitFor();
+    const first = await page.locator('#vessel-list .vessel-item').first().getAttribute('data-external-id');
+    if (first !== 'approve-1') throw new Error('pinned first: ' + first);
+    await api('PATCH', '/vessels/by-external/form-1', { archived: true });
+    await page.locator('#vessel-list [data-external-id="form-1"]').waitFor({ state: 'detached' });
+    await page.locator('#show-archived').check();
+    await page.locator('#vessel-list [data-external-id="form-1"].archived').waitFor();
+    await page.locator('#show-archived').uncheck();
+    await page.locator('#vessel-list [data-external-id="approve-1"]').click();
+    await page.locator('#vessel-list [data-external-id="approve-1"] .unread').waitFor({ state: 'detached' });
+    await api('PATCH', '/vessels/by-external/approve-1', { details: { fields: [{ label: 'Client', value: 'Priya N.' }] } });
+    await page.locator('#vessel-title').click();
+    await page.locator('#details').getByText('Priya N.').waitFor();
+    await page.locator('#vessel-title').click();
+    return { filtered, searched };
   });
 
   await check('script-renders-as-text', async () => {

@@ -36,13 +36,18 @@ import org.junit.jupiter.api.Timeout;
  * <p>The driver signs in with a channel key, then, as the agent, pushes an approval into the open
  * vessel (the page shows it live), clicks it and reads the response from {@code /poll}; the same for
  * a {@code questions} form and an edit-then-approve with a card editable and {@code {{id}}} tokens;
+ * answers the other interaction types and a reject with its reason, sees an expired interaction
+ * greyed out, presses Stop, replies through a suggestion chip, opens a typed vessel, and uses the
+ * list (label filter, search, unread counts, pinned first, archived hidden, the details panel);
  * checks that a message carrying {@code <script>} renders as text; saves a screenshot of the vessel
  * view to {@code target/console-screenshots/vessel.png}; and fails on any page error (a CSP
  * violation included). Nothing is skipped: a missing Node, driver or Chromium fails the test.
  */
 class ConsoleBrowserTest {
   private static final List<String> CHECKS = List.of("sign-in", "approval-live-click-poll", "questions-form",
-      "edit-then-approve", "script-renders-as-text", "vessel-view-screenshot", "no-page-errors");
+      "edit-then-approve", "reject-with-reason", "choice-checklist-text-input", "expired-greyed-out",
+      "stop-working-message", "reply-with-suggestion", "new-vessel-with-type", "list-filters-unread-details",
+      "script-renders-as-text", "vessel-view-screenshot", "no-page-errors");
 
   @Test
   @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -61,8 +66,10 @@ class ConsoleBrowserTest {
     Files.deleteIfExists(shot);
 
     OperatorChannel channel = OperatorChannel.open(EventJournal.inMemory());
-    String key = channel.createKey(channel.defaultWorkspace().id(), "operator", EnumSet.of(Scope.READ, Scope.PUSH))
-        .secret();
+    String workspace = channel.defaultWorkspace().id();
+    String key = channel.createKey(workspace, "operator", EnumSet.of(Scope.READ, Scope.PUSH)).secret();
+    channel.updateWorkspace(workspace, JsonParser.parseString(
+        "{\"userVesselsEnabled\":true,\"vesselTypes\":[\"support\",\"booking\"]}"));
     EveServer.Faces faces = EveServer.Faces.of(EveServletOptions.defaults())
         .withChannel(channel, ChannelServletOptions.defaults(), null);
     try (EveServer server = EveServer.start(EveRuntime.builder().build(), faces, "127.0.0.1", 0)) {
