@@ -293,6 +293,19 @@ try {
     return { filtered, searched };
   });
 
+  await check('load-earlier-messages', async () => {
+    for (let i = 1; i <= 105; i++) await api('POST', '/push', { vessel: 'history-1', vesselTitle: 'Long history', message: 'm' + i });
+    await page.locator('#vessel-list [data-external-id="history-1"]').click();
+    await feed.getByText('m105', { exact: true }).waitFor();
+    const before = await feed.locator('.msg').count();
+    await feed.getByRole('button', { name: 'Load earlier messages' }).click();
+    await feed.getByText('m1', { exact: true }).waitFor();
+    const after = await feed.locator('.msg').count();
+    const more = await feed.getByRole('button', { name: 'Load earlier messages' }).count();
+    if (before !== 100 || after !== 105 || more !== 0) throw new Error(JSON.stringify({ before, after, more }));
+    return { before, after };
+  });
+
   await check('script-renders-as-text', async () => {
     const evil = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2"> **still bold**';
     const a = await api('POST', '/push', { vessel: 'xss-1', vesselTitle: '<b>not bold</b>', message: evil });

@@ -166,6 +166,17 @@ public final class ConsoleServlet extends HttpServlet {
     }
   }
 
+  /** HEAD of a static file answers its headers; the stream has no head (it would hold a subscription). */
+  @Override
+  protected void doHead(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    if ("/events".equals(req.getPathInfo())) {
+      resp.setStatus(405);
+      resp.setHeader("allow", "GET");
+      return;
+    }
+    doGet(req, resp);
+  }
+
   private static void securityHeaders(HttpServletResponse resp) {
     resp.setHeader("content-security-policy", CSP);
     resp.setHeader("x-content-type-options", "nosniff");

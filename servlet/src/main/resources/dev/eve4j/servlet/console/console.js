@@ -20,6 +20,8 @@
     archived: [],
     current: null,        // vessel id
     messages: [],
+    older: [],            // pages loaded with "Load earlier messages", oldest first
+    hasMore: false,
     labels: {},           // label filter: label -> true
     search: '',
     showArchived: false,
@@ -377,7 +379,7 @@
   function refreshVessels() {
     if (!state.token) return Promise.resolve();
     var live = api('GET', '/vessels?archived=false');
-    var arch = state.showArchived ? api('GET', '/vessels?archived=true') : Promise.resolve({ vessels: [] });
+    var arch = api('GET', '/vessels?archived=true'); // also when hidden: an open vessel may be archived
     return Promise.all([live, arch]).then(function (res) {
       state.vessels = res[0].vessels || [];
       state.archived = res[1].vessels || [];
@@ -489,6 +491,8 @@
     if (state.current !== id) {
       state.current = id;
       state.messages = [];
+      state.older = [];
+      state.hasMore = false;
       state.detailsOpen = false;
       state.pendingFiles = [];
       renderPendingFiles();
@@ -555,7 +559,12 @@
     if (!id) return Promise.resolve();
     return api('GET', '/vessels/' + encodeURIComponent(id) + '/messages?limit=100').then(function (page) {
       if (state.current !== id) return;
-      state.messages = page.messages || [];
+      var latest = page.messages || [];
+      var ids = {};
+      latest.forEach(function (m) { ids[m.id] = true; });
+      state.older = state.older.filter(function (m) { return !ids[m.id]; });
+      if (!state.older.length) state.hasMore = !!page.has_more;
+      state.messages = state.older.concat(latest);
       renderFeed();
       var last = state.messages.length ? state.messages[state.messages.length - 1].created_at : null;
       markSeen(id, last);
@@ -572,14 +581,39 @@
     var atBottom = feed.scrollHeight - feed.scrollTop - feed.clientHeight < 80;
     var focused = document.activeElement && feed.contains(document.activeElement) ? document.activeElement : null;
     var focusKey = focused && focused.dataset ? focused.dataset.key : null;
+    var caret = null;
+    try { caret = focused && typeof focused.selectionStart === 'number' ? [focused.selectionStart, focused.selectionEnd] : null; } catch (e) { caret = null; }
     clear(feed);
+    if (state.hasMore) {
+      feed.appendChild(el('button.btn.small.ghost.more', { type: 'button', text: 'Load earlier messages', onclick: loadEarlier }));
+    }
     state.messages.forEach(function (m) { feed.appendChild(renderMessage(m)); });
     renderSuggestions();
     if (focusKey) {
       var again = feed.querySelector('[data-key="' + CSS.escape(focusKey) + '"]');
-      if (again) again.focus();
+      if (again) {
+        again.focus();
+        if (caret) { try { again.setSelectionRange(caret[0], caret[1]); } catch (e) { /* not a text input */ } }
+      }
     }
     if (atBottom || !feed.dataset.scrolled) { feed.scrollTop = feed.scrollHeight; feed.dataset.scrolled = '1'; }
+  }
+
+  /** One more page of history before the oldest message shown (the API pages 100 at a time). */
+  function loadEarlier() {
+    var id = state.current;
+    var first = state.messages[0];
+    if (!id || !first) return;
+    api('GET', '/vessels/' + encodeURIComponent(id) + '/messages?limit=100&before=' + encodeURIComponent(first.id)).then(function (page) {
+      if (state.current !== id) return;
+      state.older = (page.messages || []).concat(state.older);
+      state.hasMore = !!page.has_more;
+      state.messages = (page.messages || []).concat(state.messages);
+      var feed = $('feed');
+      var fromBottom = feed.scrollHeight - feed.scrollTop;
+      renderFeed();
+      feed.scrollTop = feed.scrollHeight - fromBottom;
+    }).catch(function (e) { toast('Could not load earlier messages: ' + errorText(e), true); });
   }
 
   function renderSuggestions() {
@@ -666,8 +700,11 @@
       el('time', { datetime: m.created_at, text: time(m.created_at) })));
     if (m.card) b.appendChild(renderCard(m.card));
     if (m.content) b.appendChild(blockMarkdown(m.content));
-    (m.sections || []).forEach(function (sec) {
-      var d = el('details.section', sec.collapsed ? null : { open: true }, el('summary', { text: sec.heading }), blockMarkdown(sec.body));
+    (m.sections || []).forEach(function (sec, k) {
+      var key = 'sec-' + m.id + '-' + k;
+      var open = Object.prototype.hasOwnProperty.call(state.drafts, key) ? state.drafts[key] : !sec.collapsed;
+      var d = el('details.section', open ? { open: true } : null, el('summary', { text: sec.heading }), blockMarkdown(sec.body));
+      d.addEventListener('toggle', function () { state.drafts[key] = d.open; });
       b.appendChild(d);
     });
     if (m.buttons && m.buttons.length) {

@@ -112,6 +112,14 @@ class ConsoleServletTest {
     assertEquals(401, get("/console/events", "Authorization", "Bearer vsl_nope").statusCode());
     String pushOnly = channel.createKey(ws, "agent", EnumSet.of(Scope.PUSH)).secret();
     assertEquals(403, get("/console/events", "Authorization", "Bearer " + pushOnly).statusCode());
+    HttpResponse<String> head = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/console/events"))
+        .method("HEAD", HttpRequest.BodyPublishers.noBody()).header("Authorization", "Bearer " + key).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(405, head.statusCode(), "a stream has no head");
+    HttpResponse<String> headIndex = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/console/"))
+        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, headIndex.statusCode());
+    assertEquals("", headIndex.body());
   }
 
   @Test
