@@ -306,6 +306,64 @@ try {
     return { before, after };
   });
 
+  await check('markdown-rules', async () => {
+    const bubble = await api('POST', '/push', { vessel: 'md-1', vesselTitle: 'Markdown', message:
+      '***both*** **bold** *it* `code` snake_case_name\n- not a list\n| a | b |\n| --- | --- |\n[link](https://example.com)' });
+    const surface = await api('POST', '/surface', { vessel: 'md-1', title: 'Report', body: [
+      '## Section', 'Intro with [a link](https://example.com/x) and [bad](javascript:alert(1)).', '',
+      '- one', '- two', '', '1. first', '2. second', '', '> quoted *text*', '', '---', '',
+      '| Item | Amount |', '| --- | ---: |', '| Hire | $900 |'].join('\n') });
+    const event = await api('POST', '/event', { vessel: 'md-1', title: 'Stock alert', tone: 'alert', body: 'Threshold crossed.',
+      sections: [{ heading: 'Folded', body: '- hidden detail', collapsed: true }, { heading: 'Open', body: 'shown' }],
+      buttons: [{ label: 'Dashboard', url: 'https://app.example.com/acme', tone: 'primary' }] });
+    await page.locator('#vessel-list [data-external-id="md-1"]').click();
+    const b = page.locator(`[data-message-id="${bubble.messageId}"] .bubble`);
+    await b.waitFor();
+    const bub = await b.evaluate((n) => ({ strongEm: n.querySelectorAll('strong > em').length, strong: n.querySelectorAll('strong').length,
+      em: n.querySelectorAll('em').length, code: n.querySelectorAll('code').length, blocks: n.querySelectorAll('ul, ol, table, a, h1, h2, blockquote').length,
+      text: n.innerText }));
+    if (bub.strongEm !== 1 || bub.strong !== 2 || bub.em !== 2 || bub.code !== 1 || bub.blocks !== 0
+        || !bub.text.includes('snake_case_name') || !bub.text.includes('| a | b |') || !bub.text.includes('- not a list')) {
+      throw new Error('bubble ' + JSON.stringify(bub));
+    }
+    const sf = page.locator(`[data-message-id="${surface.messageId}"] .surface`);
+    await sf.waitFor();
+    const sur = await sf.evaluate((n) => ({ headings: n.querySelectorAll('.md-h').length, ul: n.querySelectorAll('ul > li').length,
+      ol: n.querySelectorAll('ol > li').length, quote: n.querySelectorAll('blockquote em').length, hr: n.querySelectorAll('hr').length,
+      rows: n.querySelectorAll('tbody tr').length, right: n.querySelectorAll('td.al-right').length,
+      links: Array.from(n.querySelectorAll('a')).map((a) => [a.href, a.rel, a.target]) }));
+    const wantLinks = JSON.stringify([['https://example.com/x', 'noopener noreferrer', '_blank']]);
+    if (sur.headings !== 1 || sur.ul !== 2 || sur.ol !== 2 || sur.quote !== 1 || sur.hr !== 1 || sur.rows !== 1 || sur.right !== 1
+        || JSON.stringify(sur.links) !== wantLinks) throw new Error('surface ' + JSON.stringify(sur));
+    const ev = page.locator(`[data-message-id="${event.messageId}"] .event.tone-alert`);
+    await ev.waitFor();
+    const evs = await ev.evaluate((n) => ({ open: Array.from(n.querySelectorAll('details.section')).map((d) => d.open),
+      button: Array.from(n.querySelectorAll('a.btn.primary')).map((a) => a.href) }));
+    if (JSON.stringify(evs) !== JSON.stringify({ open: [false, true], button: ['https://app.example.com/acme'] })) throw new Error('event ' + JSON.stringify(evs));
+    return { bubble: bub.strong, surface: sur, event: evs };
+  });
+
+  await check('token-stream-and-receipts', async () => {
+    const work = await api('POST', '/push', { vessel: 'md-1', agentActivity: { type: 'thinking' }, tokenStream: 'Hel' });
+    const msg = page.locator(`[data-message-id="${work.messageId}"]`);
+    await msg.locator('.streaming').getByText('Hel', { exact: true }).waitFor();
+    await api('PATCH', '/messages/' + work.messageId, { tokenStream: 'Hello, operator' });
+    await msg.locator('.streaming').getByText('Hello, operator').waitFor();
+    await api('PATCH', '/messages/' + work.messageId, { agentActivity: null, tokenStream: null, content: 'Hello, operator.' });
+    await msg.locator('.worked').waitFor();
+    await page.locator('#reply').fill('Ping');
+    await page.locator('#send').click();
+    const mine = feed.locator('.msg.src-user').last();
+    await mine.getByText('Ping').waitFor();
+    const id = await mine.getAttribute('data-message-id');
+    await mine.locator('.ticks.sent').waitFor();
+    await api('POST', '/messages/' + id + '/ack', { stage: 'processing' });
+    await mine.locator('.ticks.processing').waitFor();
+    await api('POST', '/messages/' + id + '/ack', { stage: 'dropped', reason: 'duplicate' });
+    await mine.locator('.ticks.dropped[title="Dropped: duplicate"]').waitFor();
+    return id;
+  });
+
   await check('script-renders-as-text', async () => {
     const evil = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2"> **still bold**';
     const a = await api('POST', '/push', { vessel: 'xss-1', vesselTitle: '<b>not bold</b>', message: evil });

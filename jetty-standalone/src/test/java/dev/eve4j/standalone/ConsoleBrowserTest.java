@@ -47,6 +47,7 @@ class ConsoleBrowserTest {
   private static final List<String> CHECKS = List.of("sign-in", "approval-live-click-poll", "questions-form",
       "edit-then-approve", "reject-with-reason", "choice-checklist-text-input", "expired-greyed-out",
       "stop-working-message", "reply-with-suggestion", "new-vessel-with-type", "list-filters-unread-details", "load-earlier-messages",
+      "markdown-rules", "token-stream-and-receipts",
       "script-renders-as-text", "vessel-view-screenshot", "no-page-errors");
 
   @Test
