@@ -491,6 +491,7 @@ final class JournalChannel implements OperatorChannel {
         boolean wasArchived = v.archived;
         append(v.logId, r);
         apply(v, r);
+        changed(v, r, null);
         if (!wasArchived && v.archived) {
           webhooks.publish(workspaceId, v.id, WebhookPayloads.lifecycle("vessel.archived", workspaceId,
               v.eventVessel(), r.get("at").getAsLong()));
@@ -557,6 +558,7 @@ final class JournalChannel implements OperatorChannel {
         v.live = null;
         webhooks.publish(workspaceId, v.id, WebhookPayloads.lifecycle("vessel.deleted", workspaceId, gone,
             clock.millis()));
+        changed(v, null, "vessel_deleted");
         return before;
       }
     }
@@ -727,9 +729,44 @@ final class JournalChannel implements OperatorChannel {
   private void commit(VesselState v, JsonObject r) {
     append(v.logId, r);
     apply(v, r);
+    changed(v, r, null);
     if (r.has("emit")) {
       webhooks.publish(v.workspaceId, v.id, WebhookPayloads.fromEvent(v.workspaceId,
           withDownloadUrls(r.getAsJsonObject("emit").getAsJsonObject("event").deepCopy())));
+    }
+  }
+
+  private final List<java.util.function.BiConsumer<String, JsonObject>> changeListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  @Override
+  public AutoCloseable onChange(java.util.function.BiConsumer<String, JsonObject> listener) {
+    changeListeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+    return () -> changeListeners.remove(listener);
+  }
+
+  /** Tells the change listeners about record {@code r} (or {@code kind} when r is null) of vessel v; v is locked. */
+  private void changed(VesselState v, JsonObject r, String kind) {
+    if (changeListeners.isEmpty()) {
+      return;
+    }
+    JsonObject c = new JsonObject();
+    c.addProperty("vesselId", v.id);
+    c.addProperty("externalId", v.externalId);
+    String messageId = r == null ? null : r.has("messageId") ? r.get("messageId").getAsString()
+        : r.has("message") && r.get("message").isJsonObject() ? r.getAsJsonObject("message").get("id").getAsString()
+        : null;
+    if (messageId != null) {
+      c.addProperty("messageId", messageId);
+    }
+    c.addProperty("kind", kind != null ? kind : r.get("t").getAsString());
+    for (java.util.function.BiConsumer<String, JsonObject> l : changeListeners) {
+      try {
+        l.accept(v.workspaceId, c.deepCopy());
+      } catch (RuntimeException e) {
+        java.util.logging.Logger.getLogger(JournalChannel.class.getName())
+            .log(java.util.logging.Level.WARNING, "change listener failed", e);
+      }
     }
   }
 

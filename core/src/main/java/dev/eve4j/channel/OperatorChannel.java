@@ -241,6 +241,20 @@ public interface OperatorChannel extends AutoCloseable {
     throw new UnsupportedOperationException("this channel does not report responses");
   }
 
+  /**
+   * Registers a listener for every visible change of a vessel from now on (any workspace): a message
+   * pushed, edited, answered, resolved, acknowledged, cancelled or deleted, a vessel patched or
+   * deleted. The change is {@code {vesselId, externalId, messageId?, kind}} where {@code kind} is
+   * the journal record type ({@code message}, {@code edit}, {@code response}, {@code resolve},
+   * {@code receipt}, {@code cancel}, {@code delete_messages}, {@code patch}, {@code vessel_deleted},
+   * …). Called on the changing thread after the change is durable and while the vessel is locked:
+   * it must be quick and must not block or call back into the channel. Closing the handle
+   * unregisters it. The console's live stream is built on it.
+   */
+  default AutoCloseable onChange(java.util.function.BiConsumer<String, JsonObject> listener) {
+    throw new UnsupportedOperationException("this channel does not report changes");
+  }
+
   /** The idempotency keys of this channel. */
   Idempotency idempotency();
 

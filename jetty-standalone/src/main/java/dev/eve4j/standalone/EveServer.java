@@ -10,6 +10,7 @@ import dev.eve4j.servlet.channel.ChannelServlet;
 import dev.eve4j.servlet.gateway.GatewayOptions;
 import dev.eve4j.servlet.gateway.GatewayServlet;
 import dev.eve4j.servlet.channel.ChannelServletOptions;
+import dev.eve4j.servlet.console.ConsoleServlet;
 import dev.eve4j.servlet.legacy.LegacyEveServlet;
 import dev.eve4j.servlet.legacy.LegacyOptions;
 import java.util.List;
@@ -117,7 +118,8 @@ public final class EveServer implements AutoCloseable {
    * @param legacyPrefix where the legacy profile is mounted ({@code /legacy} gives
    *     {@code /legacy/eve/v1/*}), or null for none
    * @param legacy the legacy profile's settings
-   * @param channel the operator channel served at {@code /api/v1/*}, or null for none
+   * @param channel the operator channel served at {@code /api/v1/*} (and its console at {@code
+   *     /console/}), or null for none
    * @param channelOptions its servlet's settings
    * @param owned closed after the runtime when the server stops (e.g. the channel's journal)
    * @param gateway the LLM gateway at {@code /models} and {@code /chat}, or null for none
@@ -224,6 +226,10 @@ public final class EveServer implements AutoCloseable {
       ServletHolder channel = new ServletHolder("channel", new ChannelServlet(faces.channel(), faces.channelOptions()));
       channel.setAsyncSupported(true);
       context.addServlet(channel, "/api/v1/*");
+      // The operator console: a static page calling /api/v1 and its live change stream.
+      ServletHolder console = new ServletHolder("console", new ConsoleServlet(faces.channel()));
+      console.setAsyncSupported(true);
+      context.addServlet(console, "/console/*");
     }
     server.setHandler(context);
 

@@ -31,7 +31,8 @@ import java.util.Map;
  * <p>Data: sessions and the operator channel live in {@code EVE4J_DATA_DIR} (default
  * {@code ./eve4j-data}) and survive restarts; see {@link Storage}. Faces: {@code /eve/v1} (current
  * eve clients), {@code /legacy/eve/v1} (seed-era clients; {@code EVE4J_LEGACY_PREFIX}),
- * {@code /v1/events} (the firehose), {@code /api/v1} (the operator channel) and {@code /models},
+ * {@code /v1/events} (the firehose), {@code /api/v1} (the operator channel), {@code /console/} (its
+ * operator console) and {@code /models},
  * {@code /chat} (the LLM gateway; {@code DEFAULT_MODEL}).
  *
  * <p>{@code HOST} (default {@code 127.0.0.1}) and {@code PORT} (default {@code 3000}, {@code 0} for
@@ -170,7 +171,7 @@ public final class Main {
     System.out.println("eve4j listening on " + server.uri() + "eve/v1"
         + (legacyPrefix == null ? "" : " (legacy clients: " + server.uri() + legacyPrefix.substring(1) + ")")
         + ", firehose " + server.uri() + "v1/events, operator channel " + server.uri() + "api/v1, gateway "
-        + server.uri() + "chat");
+        + server.uri() + "chat, operator console " + server.uri() + "console/");
     System.out.flush();
     // Jetty's threads are not daemons: the JVM keeps serving after main returns.
   }

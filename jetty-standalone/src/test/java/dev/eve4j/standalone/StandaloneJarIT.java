@@ -72,6 +72,14 @@ class StandaloneJarIT {
       assertEquals(new JsonPrimitive("ready"), status.get("status"));
       assertFalse(status.get("workflowId").getAsString().isEmpty(), health.body());
 
+      // The operator console's static files come out of the jar.
+      String root = "http://127.0.0.1:" + port;
+      HttpResponse<String> console = http.send(get(root + "/console/"), ofString());
+      assertEquals(200, console.statusCode(), console.body());
+      assertTrue(console.body().contains("<script src=\"console.js\" defer></script>"), console.body());
+      assertEquals(200, http.send(get(root + "/console/console.js"), ofString()).statusCode());
+      assertEquals(200, http.send(get(root + "/console/console.css"), ofString()).statusCode());
+
       HttpResponse<String> created =
           http.send(post(base + "/session", "{\"message\":\"hello there\"}"), ofString());
       assertEquals(202, created.statusCode(), created.body());

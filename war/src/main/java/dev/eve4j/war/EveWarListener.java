@@ -88,7 +88,9 @@ import java.util.stream.Collectors;
  * {@code EVE4J_FIREHOSE_*}, see {@link EventsServletOptions#fromSettings}), the legacy profile at
  * {@code /legacy/eve/v1/*} and the LLM gateway at {@code /models} and {@code /chat/*}
  * ({@code DEFAULT_MODEL}), all with the same authenticator. The operator channel needs a durable
- * store of its own and is served by the standalone jar only.
+ * store of its own: with {@code EVE4J_CHANNEL_DIR} (a context parameter or the environment) naming
+ * a directory, it is opened there and served at {@code /api/v1/*} (admin routes with the same
+ * authenticator) with its operator console at {@code /console/}; without it, neither is mounted.
  *
  * <p>A provider without its key falls back to the scripted model; the context log says which model
  * serves (never a key). An invalid value fails the deployment with a message naming it.
@@ -106,7 +108,11 @@ public final class EveWarListener implements ServletContextListener {
   static final String SERVLET_NAME = "eve4j";
   static final String MAPPING = "/eve/v1/*";
 
+  /** The setting naming the operator channel's directory (context parameter, else environment). */
+  static final String CHANNEL_DIR = "EVE4J_CHANNEL_DIR";
+
   private volatile EveRuntime runtime;
+  private volatile AutoCloseable channelStore;
 
   /** Called by the container through reflection; applications need not create one. */
   public EveWarListener() {}
@@ -159,8 +165,13 @@ public final class EveWarListener implements ServletContextListener {
       mount(context, "eve4j-gateway", new GatewayServlet(built, GatewayOptions.defaults()
           .withAuthenticator(options.authenticator()).withDefaultModel(setting.apply("DEFAULT_MODEL"))),
           "/models", "/chat/*");
+      String channelDir = setting.apply(CHANNEL_DIR);
+      if (channelDir != null && !channelDir.isBlank()) {
+        channelStore = mountChannel(context, java.nio.file.Path.of(channelDir.trim()), options.authenticator());
+      }
     } catch (RuntimeException e) {
       built.close();
+      closeChannel();
       throw e;
     }
     runtime = built;
@@ -170,6 +181,36 @@ public final class EveWarListener implements ServletContextListener {
     context.log(
         "eve4j: serving agent '" + agent.name() + "' (model " + agent.model().id() + ") at "
             + context.getContextPath() + "/eve/v1");
+  }
+
+  /** Opens the channel in {@code dir} and mounts it at {@code /api/v1/*} and its console at {@code /console/*}. */
+  private static AutoCloseable mountChannel(ServletContext context, java.nio.file.Path dir, Authenticator admin) {
+    dev.eve4j.journal.EventJournal journal = dev.eve4j.journal.EventJournal.file(dir,
+        dev.eve4j.journal.FileJournalOptions.defaults());
+    try {
+      dev.eve4j.channel.OperatorChannel channel = dev.eve4j.channel.OperatorChannel.open(journal);
+      mount(context, "eve4j-channel", new dev.eve4j.servlet.channel.ChannelServlet(channel,
+          dev.eve4j.servlet.channel.ChannelServletOptions.defaults().withAdminAuthenticator(admin)), "/api/v1/*");
+      mount(context, "eve4j-console", new dev.eve4j.servlet.console.ConsoleServlet(channel), "/console/*");
+      context.log("eve4j: operator channel in " + dir + " at " + context.getContextPath() + "/api/v1, console at "
+          + context.getContextPath() + "/console/");
+      return journal;
+    } catch (RuntimeException e) {
+      journal.close();
+      throw e;
+    }
+  }
+
+  private void closeChannel() {
+    AutoCloseable store = channelStore;
+    channelStore = null;
+    if (store != null) {
+      try {
+        store.close();
+      } catch (Exception e) {
+        // closing at undeploy: nothing more to do
+      }
+    }
   }
 
   private static void mount(ServletContext context, String name, jakarta.servlet.Servlet servlet, String... mappings) {
@@ -192,6 +233,7 @@ public final class EveWarListener implements ServletContextListener {
     if (current != null) {
       current.close();
     }
+    closeChannel();
   }
 
   /** The servlet options from the context parameters, read through {@code parameter}. */

@@ -78,6 +78,8 @@ class WarDeploymentIT {
     webapp.setTempDirectory(Files.createDirectories(work.resolve("webapp")).toFile());
     // A context parameter set by the deployer, as Tomcat's <Parameter> or web.xml would.
     webapp.setInitParameter("eve4j.maxBodyBytes", String.valueOf(MAX_BODY_BYTES));
+    // The operator channel and its console are mounted only with a directory for the channel.
+    webapp.setInitParameter("EVE4J_CHANNEL_DIR", work.resolve("channel").toString());
     // A failing listener must fail this test, not leave a context answering 503.
     webapp.setThrowUnavailableOnStartupException(true);
     server.setHandler(webapp);
@@ -113,6 +115,19 @@ class WarDeploymentIT {
     assertEquals(200, models.statusCode(), models.body());
     assertEquals("eve4j/scripted",
         JsonParser.parseString(models.body()).getAsJsonObject().get("defaultModel").getAsString());
+  }
+
+  @Test
+  void theOperatorChannelAndItsConsoleAreMountedWithAChannelDirectory() throws Exception {
+    String root = base.substring(0, base.length() - "/eve/v1".length());
+    HttpResponse<String> manifest = http.send(get(root + "/api/v1/manifest"), ofString());
+    assertEquals(200, manifest.statusCode(), manifest.body());
+    HttpResponse<String> console = http.send(get(root + "/console/"), ofString());
+    assertEquals(200, console.statusCode(), console.body());
+    assertTrue(console.body().contains("console.js"), console.body());
+    assertTrue(console.headers().firstValue("content-security-policy").orElse("").startsWith("default-src 'self'"));
+    assertEquals(200, http.send(get(root + "/console/console.js"), ofString()).statusCode());
+    assertEquals(401, http.send(get(root + "/console/events"), ofString()).statusCode());
   }
 
   @Test
