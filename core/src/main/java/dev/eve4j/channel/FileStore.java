@@ -66,6 +66,8 @@ final class FileStore {
     String vesselId;
     String messageId;
     String url;
+    /** When it was resolved, expired or deleted (0 while held). */
+    long endedAt;
 
     FileState(JsonObject r) {
       this.id = r.get("id").getAsString();
@@ -118,7 +120,7 @@ final class FileStore {
         for (JsonElement id : r.getAsJsonArray("ids")) {
           FileState f = files.get(id.getAsString());
           if (f != null) {
-            end(f, s);
+            end(f, s, r.get("at").getAsLong());
           }
         }
         break;
@@ -161,19 +163,20 @@ final class FileStore {
     return new ArrayList<>(files.values());
   }
 
-  /** Ends a file: its state changes and its bytes are deleted (idempotent), under the lock. */
-  void end(FileState f, State state) {
-    end(f, state, null);
+  /** Ends a file at {@code at}: its state changes and its bytes are deleted (idempotent), under the lock. */
+  void end(FileState f, State state, long at) {
+    end(f, state, null, at);
   }
 
-  /** As {@link #end(FileState, State)}, keeping the agent's {@code url} of a resolved file. */
-  void end(FileState f, State state, String url) {
+  /** As {@link #end(FileState, State, long)}, keeping the agent's {@code url} of a resolved file. */
+  void end(FileState f, State state, String url, long at) {
     synchronized (lock) {
       if (!f.state.held()) {
         return;
       }
       f.state = state;
       f.url = url;
+      f.endedAt = at;
       delete(f.id);
     }
   }

@@ -596,7 +596,7 @@ final class JournalChannel implements OperatorChannel {
           replaceAttachment(m, f.id, shown);
         }
         if (f != null) {
-          fileStore.end(f, FileStore.State.RESOLVED, r.get("url").getAsString());
+          fileStore.end(f, FileStore.State.RESOLVED, r.get("url").getAsString(), at);
         }
         v.updatedAt = Math.max(v.updatedAt, at);
         break;
@@ -612,7 +612,7 @@ final class JournalChannel implements OperatorChannel {
           replaceAttachment(m, f.id, shown);
         }
         if (f != null) {
-          fileStore.end(f, FileStore.State.EXPIRED);
+          fileStore.end(f, FileStore.State.EXPIRED, at);
         }
         MessageState notice = new MessageState(r.getAsJsonObject("message"), at);
         v.add(notice);
@@ -680,7 +680,7 @@ final class JournalChannel implements OperatorChannel {
             for (String fileId : pendingFileIds(m)) {
               FileStore.FileState f = fileStore.get(fileId);
               if (f != null) {
-                fileStore.end(f, FileStore.State.DELETED);
+                fileStore.end(f, FileStore.State.DELETED, at);
               }
             }
             v.messages.remove(m);
@@ -1836,6 +1836,16 @@ final class JournalChannel implements OperatorChannel {
     }
   }
 
+  /** A trace item naming one inbound file of a vessel; the caller holds the file store's lock. */
+  private static JsonObject fileItem(String type, FileStore.FileState f) {
+    JsonObject e = new JsonObject();
+    e.addProperty("type", type);
+    e.addProperty("fileId", f.id);
+    e.addProperty("messageId", f.messageId);
+    e.addProperty("filename", f.filename);
+    return e;
+  }
+
   @Override
   public JsonObject trace(String workspaceId, VesselRef ref) {
     VesselState v = resolve(workspaceId, ref);
@@ -1926,6 +1936,46 @@ final class JournalChannel implements OperatorChannel {
           issues.add(issue);
         }
       }
+      int files = 0;
+      int filesExpired = 0;
+      for (FileStore.FileState f : fileStore.all()) {
+        JsonObject attached;
+        JsonObject ended = null;
+        long endedAt;
+        synchronized (fileStore.lock) {
+          if (!v.id.equals(f.vesselId)) {
+            continue;
+          }
+          attached = fileItem("file.attached", f);
+          attached.addProperty("contentType", f.contentType);
+          attached.addProperty("size", f.size);
+          attached.addProperty("uploadedAt", ChannelJson.time(f.createdAt));
+          attached.addProperty("expiresAt", ChannelJson.time(f.expiresAt));
+          endedAt = f.endedAt;
+          if (!f.state.held()) {
+            ended = fileItem("file." + f.state.wire(), f);
+            if (f.url != null) {
+              ended.addProperty("url", f.url);
+            }
+          }
+        }
+        files++;
+        MessageState m = f.messageId == null ? null : v.byId.get(f.messageId);
+        items.add(new Item(m != null ? m.createdAt : f.createdAt, attached));
+        if (ended != null) {
+          items.add(new Item(endedAt, ended));
+          if (ended.get("type").getAsString().equals("file.expired")) {
+            filesExpired++;
+            JsonObject issue = new JsonObject();
+            issue.addProperty("code", "file_expired");
+            issue.addProperty("at", ChannelJson.time(endedAt));
+            issue.add("messageId", ended.get("messageId"));
+            issue.addProperty("message", "The human's file " + ended.get("filename").getAsString()
+                + " expired before the agent resolved it (POST /files/" + ended.get("fileId").getAsString() + "/resolve)");
+            issues.add(issue);
+          }
+        }
+      }
       items.sort(Comparator.comparingLong(Item::at));
       List<JsonElement> ordered = new ArrayList<>(issues.asList());
       ordered.sort(Comparator.comparing(i -> i.getAsJsonObject().get("at").getAsString()));
@@ -1944,6 +1994,8 @@ final class JournalChannel implements OperatorChannel {
       counts.addProperty("rejected", rejected);
       counts.addProperty("webhookFailures", webhookFailures);
       counts.addProperty("messages", v.messages.size());
+      counts.addProperty("files", files);
+      counts.addProperty("filesExpired", filesExpired);
       JsonObject summary = new JsonObject();
       summary.add("issues", issues);
       summary.add("counts", counts);

@@ -132,11 +132,12 @@ public interface OperatorChannel extends AutoCloseable {
 
   /**
    * A debugging timeline of a vessel, {@code {vessel, verbose, summary:{issues, counts}, events}}:
-   * messages, activity steps, human responses and webhook deliveries in order (each with {@code at}
-   * and {@code seq}), plus, when the workspace is in debug mode ({@code verbose: true}), every agent
-   * request recorded by {@link #recordRequest} with its verdict and diagnostics. {@code
-   * summary.issues} lists, oldest first, rejected requests, fields that did not land, and failed
-   * webhook deliveries.
+   * messages, activity steps, human responses, the human's files (attached, then resolved, expired
+   * or deleted) and webhook deliveries in order (each with {@code at} and {@code seq}), plus, when
+   * the workspace is in debug mode ({@code verbose: true}), every agent request recorded by {@link
+   * #recordRequest} with its verdict and diagnostics. {@code summary.issues} lists, oldest first,
+   * rejected requests, fields that did not land, failed webhook deliveries and files that expired
+   * unresolved.
    */
   JsonObject trace(String workspaceId, VesselRef ref);
 

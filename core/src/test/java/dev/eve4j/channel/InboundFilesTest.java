@@ -191,6 +191,61 @@ class InboundFilesTest {
     assertEquals(0, c.files().sweep(), "nothing twice");
   }
 
+  private static String t(Instant at) {
+    return ChannelJson.time(at.toEpochMilli());
+  }
+
+  @Test
+  void theTraceShowsEachFileAttachedThenResolvedOrExpiredAndAnExpiryIsAnIssue() {
+    open();
+    InboundFile resolved = attachedPdf();
+    // a vessel's times strictly increase: the human's message is 1 ms after the agent's, at the same clock
+    Instant attachedAt = clock.instant().plusMillis(1);
+    clock.advance(Duration.ofMinutes(1));
+    InboundFile lost = c.files().upload(ws, "photo.png", "image/png", new byte[] {1, 2, 3});
+    String lostMessage = c.postUserMessage(ws, VesselRef.external("booking-123"), o("{'attachments':['" + lost.id()
+        + "']}")).messageId();
+    clock.advance(Duration.ofMinutes(1));
+    Instant resolvedAt = clock.instant();
+    c.files().resolve(ws, resolved.id(), o("{'url':'https://files.example.com/r/report.pdf'}"));
+    clock.advance(Duration.ofMinutes(59));
+    Instant expiredAt = clock.instant();
+    assertEquals(1, c.files().sweep());
+
+    for (int round = 0; round < 2; round++) {
+      JsonObject trace = c.trace(ws, VesselRef.external("booking-123"));
+      JsonArray files = new JsonArray();
+      for (var e : trace.getAsJsonArray("events")) {
+        JsonObject ev = e.getAsJsonObject();
+        if (ev.get("type").getAsString().startsWith("file.")) {
+          JsonObject row = new JsonObject();
+          for (String k : List.of("type", "fileId", "filename", "url", "at")) {
+            if (ev.has(k)) {
+              row.add(k, ev.get(k));
+            }
+          }
+          files.add(row);
+        }
+      }
+      assertEquals(JsonParser.parseString("["
+          + "{'type':'file.attached','fileId':'" + resolved.id() + "','filename':'report.pdf','at':'" + t(attachedAt) + "'},"
+          + "{'type':'file.attached','fileId':'" + lost.id() + "','filename':'photo.png','at':'"
+          + t(attachedAt.minusMillis(1).plus(Duration.ofMinutes(1))) + "'},"
+          + "{'type':'file.resolved','fileId':'" + resolved.id() + "','filename':'report.pdf',"
+          + "'url':'https://files.example.com/r/report.pdf','at':'" + t(resolvedAt) + "'},"
+          + "{'type':'file.expired','fileId':'" + lost.id() + "','filename':'photo.png','at':'" + t(expiredAt) + "'}]"),
+          files, "round " + round);
+      JsonObject issue = trace.getAsJsonObject("summary").getAsJsonArray("issues").get(0).getAsJsonObject();
+      assertEquals("file_expired", issue.get("code").getAsString());
+      assertEquals(lostMessage, issue.get("messageId").getAsString());
+      assertTrue(issue.get("message").getAsString().contains("photo.png"), issue.toString());
+      JsonObject counts = trace.getAsJsonObject("summary").getAsJsonObject("counts");
+      assertEquals(2, counts.get("files").getAsInt());
+      assertEquals(1, counts.get("filesExpired").getAsInt());
+      restart(); // the same timeline from the journal
+    }
+  }
+
   @Test
   void aRestartKeepsAPendingFileResolvableAndItsDownloadUrlValid() throws IOException {
     open();
