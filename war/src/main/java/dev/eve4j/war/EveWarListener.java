@@ -187,15 +187,26 @@ public final class EveWarListener implements ServletContextListener {
   private static AutoCloseable mountChannel(ServletContext context, java.nio.file.Path dir, Authenticator admin) {
     dev.eve4j.journal.EventJournal journal = dev.eve4j.journal.EventJournal.file(dir,
         dev.eve4j.journal.FileJournalOptions.defaults());
+    dev.eve4j.channel.OperatorChannel opened = null;
     try {
-      dev.eve4j.channel.OperatorChannel channel = dev.eve4j.channel.OperatorChannel.open(journal);
+      // inbound files wait for the agent beside the journal, in <channel dir>-files, so that they
+      // survive a redeploy as the journal records naming them do
+      dev.eve4j.channel.OperatorChannel channel = dev.eve4j.channel.OperatorChannel.open(journal,
+          dev.eve4j.channel.ChannelOptions.defaults().withFilesDir(dir.resolveSibling(dir.getFileName() + "-files")));
+      opened = channel;
       mount(context, "eve4j-channel", new dev.eve4j.servlet.channel.ChannelServlet(channel,
           dev.eve4j.servlet.channel.ChannelServletOptions.defaults().withAdminAuthenticator(admin)), "/api/v1/*");
       mount(context, "eve4j-console", new dev.eve4j.servlet.console.ConsoleServlet(channel), "/console/*");
       context.log("eve4j: operator channel in " + dir + " at " + context.getContextPath() + "/api/v1, console at "
           + context.getContextPath() + "/console/");
-      return journal;
+      return () -> {
+        channel.close(); // stops the file sweeper before its journal closes
+        journal.close();
+      };
     } catch (RuntimeException e) {
+      if (opened != null) {
+        opened.close();
+      }
       journal.close();
       throw e;
     }

@@ -131,6 +131,23 @@ class WarDeploymentIT {
   }
 
   @Test
+  void aHumansFileWaitsBesideTheChannelDirectory() throws Exception {
+    String root = base.substring(0, base.length() - "/eve/v1".length());
+    // no authenticator configured: every caller is admin and may create a key
+    HttpResponse<String> key = http.send(HttpRequest.newBuilder(URI.create(root + "/api/v1/keys"))
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"it\"}"))
+        .build(), ofString());
+    assertEquals(201, key.statusCode(), key.body());
+    String secret = JsonParser.parseString(key.body()).getAsJsonObject().get("secret").getAsString();
+    HttpResponse<String> upload = http.send(HttpRequest.newBuilder(URI.create(root + "/api/v1/files?filename=notes.txt"))
+        .header("authorization", "Bearer " + secret).header("content-type", "text/plain")
+        .POST(HttpRequest.BodyPublishers.ofString("hello from the WAR")).build(), ofString());
+    assertEquals(201, upload.statusCode(), upload.body());
+    String fileId = JsonParser.parseString(upload.body()).getAsJsonObject().get("fileId").getAsString();
+    assertEquals("hello from the WAR", Files.readString(work.resolve("channel-files").resolve(fileId)));
+  }
+
+  @Test
   void aSessionRunsEndToEnd() throws Exception {
     HttpResponse<String> created =
         http.send(post(base + "/session", "{\"message\":\"hello there\"}"), ofString());
