@@ -445,6 +445,31 @@ try {
     return SHOT;
   });
 
+  await check('phone-layout', async () => {
+    // One pane at a time on a phone: the open vessel fills the screen, "Vessels" goes back to the list.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const sidebar = page.locator('.sidebar');
+    await page.locator('#back').waitFor({ state: 'visible' });
+    if (await sidebar.isVisible()) throw new Error('the list shows beside an open vessel');
+    await feed.getByText('Send this quote to Sarah?').waitFor({ state: 'visible' });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (overflow > 0) throw new Error('the vessel view is wider than the screen by ' + overflow + ' px');
+    mkdirSync(dirname(SHOT), { recursive: true });
+    await page.screenshot({ path: SHOT.replace(/\.png$/, '') + '-phone.png' });
+    await page.locator('#back').click();
+    await page.locator('#vessel-list [data-external-id="booking-123"]').waitFor({ state: 'visible' });
+    if (await page.locator('#feed').isVisible()) throw new Error('the vessel stays visible behind the list');
+    await page.locator('#vessel-list [data-external-id="booking-123"]').click();
+    const approve = feed.getByRole('button', { name: 'Send quote' });
+    await approve.waitFor({ state: 'visible' });
+    const box = await approve.boundingBox();
+    if (!box || box.x < 0 || box.x + box.width > 390) throw new Error('the approve button is off screen: ' + JSON.stringify(box));
+    await page.setViewportSize({ width: 1360, height: 900 });
+    await page.locator('#back').waitFor({ state: 'hidden' });
+    if (!(await sidebar.isVisible())) throw new Error('the list is hidden on a wide screen');
+    return { overflow, approve: box };
+  });
+
   await check('no-page-errors', async () => {
     // CSP violations, script errors and failed requests the page logged all show up here.
     const real = pageErrors.filter((e) => !e.includes('Failed to load resource') || !e.includes('404'));

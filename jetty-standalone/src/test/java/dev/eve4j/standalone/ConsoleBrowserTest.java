@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Timeout;
  * it through its signed link and resolves it; the page shows the permanent link), opens a typed vessel, and uses the
  * list (label filter, search, unread counts, pinned first, archived hidden, the details panel);
  * checks that a message carrying {@code <script>} renders as text; saves a screenshot of the vessel
- * view to {@code target/console-screenshots/vessel.png}; and fails on any page error (a CSP
+ * view to {@code target/console-screenshots/vessel.png}; checks the phone layout (one pane at a time,
+ * nothing wider than the screen; {@code vessel-phone.png}); and fails on any page error (a CSP
  * violation included). Nothing is skipped: a missing Node, driver or Chromium fails the test.
  */
 class ConsoleBrowserTest {
@@ -41,7 +42,7 @@ class ConsoleBrowserTest {
       "edit-then-approve", "reject-with-reason", "choice-checklist-text-input", "expired-greyed-out",
       "stop-working-message", "reply-with-suggestion", "attach-file", "new-vessel-with-type", "list-filters-unread-details", "load-earlier-messages",
       "markdown-rules", "token-stream-and-receipts",
-      "script-renders-as-text", "vessel-view-screenshot", "no-page-errors");
+      "script-renders-as-text", "vessel-view-screenshot", "phone-layout", "no-page-errors");
 
   @Test
   @Timeout(value = 240, unit = TimeUnit.SECONDS)

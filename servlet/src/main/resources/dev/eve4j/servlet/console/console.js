@@ -500,6 +500,7 @@
     }
     $('empty').hidden = true;
     $('vessel').hidden = false;
+    $('app').classList.add('viewing');
     renderVesselHead();
     renderList();
     return refreshFeed();
@@ -509,6 +510,7 @@
     state.current = null;
     $('vessel').hidden = true;
     $('empty').hidden = false;
+    $('app').classList.remove('viewing');
     renderList();
   }
 
@@ -1135,6 +1137,7 @@
     $('reply').addEventListener('keydown', function (e) {
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); $('composer').requestSubmit(); }
     });
+    $('back').addEventListener('click', closeVessel);
     $('attach').addEventListener('change', function (e) { upload(e.target.files); e.target.value = ''; });
     $('new-vessel').addEventListener('click', openNewVessel);
     $('new-form').addEventListener('submit', submitNewVessel);
