@@ -1,7 +1,8 @@
 // End-to-end test of the operator console in headless Chromium (Debian's /usr/bin/chromium driven by
 // playwright-core). The agent side is plain fetch() against /api/v1 with the same channel key.
 //
-// Env: CONSOLE_BASE_URL (http://127.0.0.1:<port>/), CONSOLE_KEY (vsl_… with read+push),
+// Env: CONSOLE_BASE_URL (http://127.0.0.1:<port>/), CONSOLE_KEY (vsl_… with read+push), CONSOLE_KEY2 (the
+// same, of a second workspace),
 // CONSOLE_SCREENSHOT (where to save the vessel view), CHROMIUM (default /usr/bin/chromium).
 // Prints one JSON line per check: {"check": name, "ok": true|false, "detail": …}; ConsoleBrowserTest
 // asserts the exact list. Exits non-zero on the first failure.
@@ -11,6 +12,7 @@ import { dirname } from 'node:path';
 
 const BASE = process.env.CONSOLE_BASE_URL;
 const KEY = process.env.CONSOLE_KEY;
+const KEY2 = process.env.CONSOLE_KEY2; // a key of a second workspace
 const SHOT = process.env.CONSOLE_SCREENSHOT;
 const EXE = process.env.CHROMIUM || '/usr/bin/chromium';
 const STEP = 15000;
@@ -468,6 +470,28 @@ try {
     await page.locator('#back').waitFor({ state: 'hidden' });
     if (!(await sidebar.isVisible())) throw new Error('the list is hidden on a wide screen');
     return { overflow, approve: box };
+  });
+
+  await check('sign-out-then-another-workspace', async () => {
+    // Another operator of another workspace signs in on the same tab: nothing of the first carries over.
+    const r = await fetch(new URL('api/v1/push', BASE), { method: 'POST',
+      headers: { Authorization: 'Bearer ' + KEY2, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ vessel: 'other-1', vesselTitle: 'Other team', message: 'Hello from the other workspace' }) });
+    if (!r.ok) throw new Error('push with the second key: ' + r.status + ' ' + await r.text());
+    await page.locator('#signout').click();
+    await page.locator('#signin-form').waitFor({ state: 'visible' });
+    if (await page.evaluate(() => sessionStorage.length) !== 0) throw new Error('the token outlived the sign-out');
+    await page.locator('#token').fill(KEY2);
+    await page.locator('#signin-form button[type=submit]').click();
+    await page.locator('#vessel-list [data-external-id="other-1"]').waitFor();
+    const ids = await page.locator('#vessel-list .vessel-item').evaluateAll((n) => n.map((x) => x.dataset.externalId));
+    if (JSON.stringify(ids) !== '["other-1"]') throw new Error('vessels after switching: ' + ids);
+    if (!(await page.locator('#empty').isVisible()) || await page.locator('#vessel').isVisible()) {
+      throw new Error('a vessel of the first workspace stayed open');
+    }
+    await page.locator('#vessel-list [data-external-id="other-1"]').click();
+    await feed.getByText('Hello from the other workspace').waitFor();
+    return ids;
   });
 
   await check('no-page-errors', async () => {

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Timeout;
  * list (label filter, search, unread counts, pinned first, archived hidden, the details panel);
  * checks that a message carrying {@code <script>} renders as text; saves a screenshot of the vessel
  * view to {@code target/console-screenshots/vessel.png}; checks the phone layout (one pane at a time,
- * nothing wider than the screen; {@code vessel-phone.png}); and fails on any page error (a CSP
+ * nothing wider than the screen; {@code vessel-phone.png}); signs out and in with a key of another
+ * workspace (nothing of the first carries over); and fails on any page error (a CSP
  * violation included). Nothing is skipped: a missing Node, driver or Chromium fails the test.
  */
 class ConsoleBrowserTest {
@@ -42,7 +43,7 @@ class ConsoleBrowserTest {
       "edit-then-approve", "reject-with-reason", "choice-checklist-text-input", "expired-greyed-out",
       "stop-working-message", "reply-with-suggestion", "attach-file", "new-vessel-with-type", "list-filters-unread-details", "load-earlier-messages",
       "markdown-rules", "token-stream-and-receipts",
-      "script-renders-as-text", "vessel-view-screenshot", "phone-layout", "no-page-errors");
+      "script-renders-as-text", "vessel-view-screenshot", "phone-layout", "sign-out-then-another-workspace", "no-page-errors");
 
   @Test
   @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -59,13 +60,15 @@ class ConsoleBrowserTest {
     OperatorChannel channel = OperatorChannel.open(EventJournal.inMemory());
     String workspace = channel.defaultWorkspace().id();
     String key = channel.createKey(workspace, "operator", EnumSet.of(Scope.READ, Scope.PUSH)).secret();
+    String other = channel.createWorkspace("Other team").id();
+    String otherKey = channel.createKey(other, "operator", EnumSet.of(Scope.READ, Scope.PUSH)).secret();
     channel.updateWorkspace(workspace, JsonParser.parseString(
         "{\"userVesselsEnabled\":true,\"vesselTypes\":[\"support\",\"booking\"]}"));
     EveServer.Faces faces = EveServer.Faces.of(EveServletOptions.defaults())
         .withChannel(channel, ChannelServletOptions.defaults(), channel);
     try (EveServer server = EveServer.start(EveRuntime.builder().build(), faces, "127.0.0.1", 0)) {
       NodeDriver.run(consoleDir, "console-browser.mjs", List.of(),
-          Map.of("CONSOLE_BASE_URL", server.uri().toString(), "CONSOLE_KEY", key,
+          Map.of("CONSOLE_BASE_URL", server.uri().toString(), "CONSOLE_KEY", key, "CONSOLE_KEY2", otherKey,
               "CONSOLE_SCREENSHOT", shot.toString(), "CHROMIUM", chromium.toString()),
           List.of("playwright-core"), CHECKS, 200);
     }

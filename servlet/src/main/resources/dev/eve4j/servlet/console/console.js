@@ -281,6 +281,14 @@
     sessionStorage.removeItem(TOKEN_KEY);
     state.token = null;
     stopStream();
+    // The next token may belong to another operator or workspace: nothing of this one carries over.
+    closeVessel();
+    state.vessels = [];
+    state.archived = [];
+    state.unread = {};
+    state.drafts = {};
+    state.lastEventId = null;
+    renderList();
     showSignIn(message);
   }
 
