@@ -28,6 +28,9 @@ public final class SessionService {
   private final Executor toolPool;
   private final int maxStepsPerTurn;
   private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+  /** The order sessions were made in (created or recovered): breaks ties of the journal's millisecond times. */
+  private final ConcurrentHashMap<String, Long> madeOrder = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong made = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.List<SessionEventListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final SessionRegistry registry;
 
@@ -104,6 +107,7 @@ public final class SessionService {
   }
 
   private Session newSession(String id, String owner) {
+    madeOrder.put(id, made.incrementAndGet());
     return new Session(id, owner, agent, journal, clock, pool, toolPool, maxStepsPerTurn, listeners, registry);
   }
 
@@ -173,7 +177,10 @@ public final class SessionService {
     for (String sid : sessions.keySet()) {
       journal.info(sid).filter(i -> !i.expired()).ifPresent(i -> live.add(java.util.Map.entry(sid, i)));
     }
-    live.sort(java.util.Comparator.comparing(e -> e.getValue().lastAppendAt()));
+    // oldest activity first; sessions active in the same millisecond in the order they were made
+    live.sort(java.util.Comparator.<java.util.Map.Entry<String, dev.eve4j.journal.EventJournal.LogInfo>, java.time.Instant>
+        comparing(e -> e.getValue().lastAppendAt())
+        .thenComparing(e -> madeOrder.getOrDefault(e.getKey(), Long.MAX_VALUE)));
     long bytes = live.stream().mapToLong(e -> e.getValue().byteSize()).sum();
     int count = live.size();
     int expired = 0;
@@ -187,6 +194,7 @@ public final class SessionService {
       }
       Session s = sessions.remove(e.getKey());
       if (s != null) {
+        madeOrder.remove(e.getKey());
         s.expire();
         count--;
         bytes -= e.getValue().byteSize();

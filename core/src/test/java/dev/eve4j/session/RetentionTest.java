@@ -91,4 +91,25 @@ class RetentionTest {
       assertExpired(h, c);
     }
   }
+
+  @Test
+  void sessionsActiveInTheSameMillisecondExpireInTheOrderTheyWereMade(@TempDir Path dir) throws Exception {
+    TestClock frozen = new TestClock(); // every append at the same instant: the journal's times tie
+    EventJournal journal = EventJournal.file(dir, FileJournalOptions.defaults().withClock(frozen));
+    try (Harness h = new Harness(EveRuntime.builder().clock(frozen).journal(journal).build())) {
+      java.util.List<String> ids = new java.util.ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        String id = h.create("s" + i);
+        h.read(id, 0, type("session.waiting"));
+        ids.add(id);
+      }
+      assertEquals(3, h.sessions.sweep(Retention.none().withMaxSessions(3)));
+      for (int i = 0; i < 3; i++) {
+        assertExpired(h, ids.get(i));
+      }
+      for (int i = 3; i < 6; i++) {
+        assertEquals(12, h.sessions.tailIndex(ids.get(i)), "kept: s" + i);
+      }
+    }
+  }
 }
