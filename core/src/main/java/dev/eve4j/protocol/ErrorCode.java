@@ -13,6 +13,7 @@ public enum ErrorCode {
   SESSION_NOT_ACTIVE(409, "session_not_active"),
   SESSION_EXPIRED(410, "session_expired"),
   PAYLOAD_TOO_LARGE(413, null),
+  UNSUPPORTED_MEDIA_TYPE(415, null),
   INTERNAL(500, null),
   STREAM_UNAVAILABLE(503, null);
 

@@ -173,7 +173,7 @@ public final class RequestParser {
       return s.isEmpty() ? null : UserMessage.text(s);
     }
     if (!e.isJsonArray()) {
-      throw EveException.badRequest("Expected 'message' to be a string or an array of message parts.");
+      throw EveException.badRequest("Expected 'message' to be a string or an array of text/file parts.");
     }
     JsonArray a = e.getAsJsonArray();
     if (a.isEmpty()) {
@@ -186,48 +186,61 @@ public final class RequestParser {
     return new UserMessage(parts);
   }
 
+  /** A message part, checked as eve 0.80.1 checks it, with its texts; inline data must also decode. */
   private static ContentPart part(JsonElement pe) {
     if (!pe.isJsonObject()) {
-      throw EveException.badRequest("Expected every message part to be an object.");
+      throw EveException.badRequest("Expected each message part to be an object.");
     }
     JsonObject p = pe.getAsJsonObject();
-    String type = string(p, "type");
-    if ("text".equals(type)) {
-      String text = string(p, "text");
+    JsonElement type = p.get("type");
+    if ("text".equals(stringOrNull(p, "type"))) {
+      String text = stringOrNull(p, "text");
       if (text == null || text.isEmpty()) {
-        throw EveException.badRequest("Expected text parts to have a non-empty 'text'.");
+        throw EveException.badRequest("Text parts require a non-empty 'text' string.");
       }
       return ContentPart.text(text);
     }
-    if ("file".equals(type)) {
-      String mediaType = string(p, "mediaType");
-      String data = string(p, "data");
-      String filename = string(p, "filename");
+    if ("file".equals(stringOrNull(p, "type"))) {
+      String mediaType = stringOrNull(p, "mediaType");
       if (mediaType == null || mediaType.isEmpty()) {
-        throw EveException.badRequest("Expected file parts to have a non-empty 'mediaType'.");
+        throw EveException.badRequest("File parts require a non-empty 'mediaType' string.");
       }
-      if (data == null || data.isEmpty()) {
-        throw EveException.badRequest("Expected file parts to have non-empty 'data'.");
+      String data = stringOrNull(p, "data");
+      if (data == null) {
+        throw EveException.badRequest("File parts require a 'data' string (base64, data URL, or URL).");
       }
-      ContentPart part = new ContentPart("file", null, mediaType, data, filename);
+      if (data.startsWith("eve-url:") || data.startsWith("eve-sandbox:")) {
+        throw EveException.badRequest("File part 'data' must not use a framework-internal ref scheme.");
+      }
+      String filename = stringOrNull(p, "filename");
+      ContentPart part = new ContentPart("file", null, mediaType, data,
+          filename == null || filename.isEmpty() ? null : filename);
       if (!part.isUrl()) {
-        if (data.startsWith("data:")) {
-          if (data.indexOf(',') < 0) {
-            throw EveException.badRequest("Expected file part 'data' to be base64, a data: URL or an http(s) URL.");
+        // Stricter than eve, which hands undecodable data to the model: a client error is said at once.
+        boolean malformed = data.isEmpty() || (data.startsWith("data:") ? data.indexOf(',') < 0
+            : !BASE64.matcher(data).matches());
+        if (!malformed) {
+          try {
+            part.inlineBytes();
+          } catch (IllegalArgumentException ex) {
+            malformed = true;
           }
-        } else if (!BASE64.matcher(data).matches()) {
-          throw EveException.badRequest("Expected file part 'data' to be base64, a data: URL or an http(s) URL.");
         }
-        try {
-          part.inlineBytes();
-        } catch (IllegalArgumentException ex) {
+        if (malformed) {
           throw EveException.badRequest("Expected file part 'data' to be base64, a data: URL or an http(s) URL.");
         }
       }
       return part;
     }
-    throw EveException.badRequest("Unsupported message part type \"" + (type == null ? "undefined" : type)
-        + "\". Use 'text' or 'file'.");
+    String shown = type == null || type.isJsonNull() ? "undefined"
+        : type.isJsonPrimitive() ? type.getAsString() : type.isJsonArray() ? "" : "[object Object]";
+    throw EveException.badRequest("Unsupported message part type \"" + shown + "\". Use 'text' or 'file'.");
+  }
+
+  /** The string at {@code key}, or null when it is absent or not a string. */
+  private static String stringOrNull(JsonObject o, String key) {
+    JsonElement e = o.get(key);
+    return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isString() ? e.getAsString() : null;
   }
 
   private static String string(JsonObject o, String key) {

@@ -27,6 +27,15 @@ class RequestParserTest {
       "{\"inputResponses\":[{\"requestId\":\"r1\"}]} | 'inputResponses' is only accepted for an existing session.",
       "{\"outputSchema\":{\"type\":\"object\"}} | Creating a session without a message does not accept 'clientContext', 'callback', or 'outputSchema'.",
       "{\"message\":[{\"type\":\"image\",\"image\":\"x\"}]} | Unsupported message part type \"image\". Use 'text' or 'file'.",
+      "{\"message\":[{\"text\":\"x\"}]} | Unsupported message part type \"undefined\". Use 'text' or 'file'.",
+      "{\"message\":42} | Expected 'message' to be a string or an array of text/file parts.",
+      "{\"message\":[\"hi\"]} | Expected each message part to be an object.",
+      "{\"message\":[{\"type\":\"text\",\"text\":\"\"}]} | Text parts require a non-empty 'text' string.",
+      "{\"message\":[{\"type\":\"text\",\"text\":7}]} | Text parts require a non-empty 'text' string.",
+      "{\"message\":[{\"type\":\"file\",\"data\":\"aGk=\"}]} | File parts require a non-empty 'mediaType' string.",
+      "{\"message\":[{\"type\":\"file\",\"mediaType\":\"text/plain\",\"data\":1}]} | File parts require a 'data' string (base64, data URL, or URL).",
+      "{\"message\":[{\"type\":\"file\",\"mediaType\":\"text/plain\",\"data\":\"eve-url:https://x\"}]} | File part 'data' must not use a framework-internal ref scheme.",
+      "{\"message\":[{\"type\":\"file\",\"mediaType\":\"text/plain\",\"data\":\"not base64!\"}]} | Expected file part 'data' to be base64, a data: URL or an http(s) URL.",
   })
   void createErrorsUseTheServerTexts(String body, String error) {
     EveException e = assertThrows(EveException.class, () -> RequestParser.parseCreate(b(body)));

@@ -11,6 +11,7 @@ import dev.eve4j.channel.OperatorChannel;
 import dev.eve4j.channel.cli.KeysCommand;
 import dev.eve4j.channel.cli.ValidateCommand;
 import dev.eve4j.journal.EventJournal;
+import dev.eve4j.protocol.UploadPolicy;
 import dev.eve4j.servlet.EveServletOptions;
 import dev.eve4j.servlet.EventsServletOptions;
 import dev.eve4j.servlet.channel.ChannelServletOptions;
@@ -90,6 +91,7 @@ public final class Main {
     String legacyPrefix;
     EventsServletOptions firehose;
     String vessel;
+    UploadPolicy uploads;
     try {
       settings = Settings.parse(args, System.getenv());
       model = Models.fromSettings(System.getenv());
@@ -98,6 +100,12 @@ public final class Main {
       legacyPrefix = legacyPrefix(System.getenv());
       firehose = EventsServletOptions.fromSettings(System::getenv, auth);
       vessel = System.getenv().getOrDefault("EVE4J_BRIDGE_VESSEL", "eve-{sessionId}").trim();
+      // eve's uploadPolicy: EVE4J_UPLOAD_MAX_BYTES (default 25 MiB), EVE4J_UPLOAD_TYPES (* | none | a,b/*)
+      try {
+        uploads = UploadPolicy.parse(System.getenv("EVE4J_UPLOAD_MAX_BYTES"), System.getenv("EVE4J_UPLOAD_TYPES"));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("EVE4J_UPLOAD_MAX_BYTES / EVE4J_UPLOAD_TYPES: " + e.getMessage());
+      }
       if (!vessel.contains("{sessionId}")) {
         throw new IllegalArgumentException("EVE4J_BRIDGE_VESSEL must contain {sessionId} (one vessel per session)");
       }
@@ -145,7 +153,7 @@ public final class Main {
       channel.close(); // stops the file sweeper before its journal closes
       channelJournal.close();
     };
-    EveServletOptions eve = EveServletOptions.defaults().withAuthenticator(auth);
+    EveServletOptions eve = EveServletOptions.defaults().withAuthenticator(auth).withUploadPolicy(uploads);
     EveServer.Faces faces = EveServer.Faces.of(eve).withEvents(firehose)
         .withLegacy(legacyPrefix, LegacyOptions.defaults().withAuthenticator(auth))
         .withChannel(channel, ChannelServletOptions.defaults().withAdminAuthenticator(auth), channelStore)

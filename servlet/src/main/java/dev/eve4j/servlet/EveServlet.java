@@ -13,6 +13,7 @@ import dev.eve4j.protocol.ErrorCode;
 import dev.eve4j.protocol.EveException;
 import dev.eve4j.protocol.Json;
 import dev.eve4j.protocol.RequestParser;
+import dev.eve4j.protocol.Requests;
 import dev.eve4j.session.ControlOutcome;
 import dev.eve4j.session.SessionService;
 import jakarta.servlet.AsyncContext;
@@ -155,14 +156,14 @@ public final class EveServlet extends HttpServlet {
         r.noStore().write(resp);
         return;
       case CREATE:
-        withBody(req, resp, bytes -> sessions.create(RequestParser.parseCreate(bytes), caller).thenApply(id -> {
+        withBody(req, resp, bytes -> sessions.create(checked(RequestParser.parseCreate(bytes)), caller).thenApply(id -> {
           JsonObject o = accepted(id);
           return Reply.json(202, o).noStore().header("x-eve-session-id", id);
         }));
         return;
       case MESSAGE:
         String sid = seg[1];
-        withBody(req, resp, bytes -> sessions.send(sid, RequestParser.parseMessage(bytes), caller).thenApply(deliveryId -> {
+        withBody(req, resp, bytes -> sessions.send(sid, checked(RequestParser.parseMessage(bytes)), caller).thenApply(deliveryId -> {
           JsonObject o = accepted(sid);
           o.addProperty("deliveryId", deliveryId);
           return Reply.json(202, o).noStore().header("x-eve-session-id", sid);
@@ -255,6 +256,18 @@ public final class EveServlet extends HttpServlet {
    * Reads the body asynchronously, runs {@code handler} on it and writes its reply (or the error)
    * when its future completes, on whichever thread completes it.
    */
+  /** The parsed create request, once its files pass the upload policy (else 413 or 415). */
+  private Requests.CreateSession checked(Requests.CreateSession request) {
+    options.uploadPolicy().check(request.message());
+    return request;
+  }
+
+  /** The parsed follow-up, once its files pass the upload policy (else 413 or 415). */
+  private Requests.SessionMessage checked(Requests.SessionMessage message) {
+    options.uploadPolicy().check(message.message());
+    return message;
+  }
+
   private void withBody(HttpServletRequest req, HttpServletResponse resp,
       Function<byte[], CompletableFuture<Reply>> handler) {
     long declared = req.getContentLengthLong();

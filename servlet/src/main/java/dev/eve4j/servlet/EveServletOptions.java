@@ -1,6 +1,7 @@
 package dev.eve4j.servlet;
 
 import dev.eve4j.auth.Authenticator;
+import dev.eve4j.protocol.UploadPolicy;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -18,9 +19,11 @@ import java.util.Set;
  * @param authenticator who may call: {@link Authenticator#none()} (the default) or static tokens or
  *     JWTs; every route but {@code /health} then needs {@code sessions.read} (info, streams) or
  *     {@code sessions.write} (everything that posts)
+ * @param uploadPolicy the inline files a message may carry (eve's {@code uploadPolicy}: 25 MiB, every
+ *     type by default); a message that breaks it gets 413 or 415 with its {@code violations}
  */
 public record EveServletOptions(long maxBodyBytes, Set<String> corsAllowedOrigins, Duration heartbeatInterval,
-    Duration leaseDuration, Authenticator authenticator) {
+    Duration leaseDuration, Authenticator authenticator, UploadPolicy uploadPolicy) {
 
   /** 25 MB of files, base64-encoded, plus room for the JSON around them. */
   public static final long DEFAULT_MAX_BODY_BYTES = 36L * 1024 * 1024;
@@ -33,6 +36,7 @@ public record EveServletOptions(long maxBodyBytes, Set<String> corsAllowedOrigin
     Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
     Objects.requireNonNull(leaseDuration, "leaseDuration");
     Objects.requireNonNull(authenticator, "authenticator");
+    Objects.requireNonNull(uploadPolicy, "uploadPolicy");
     if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
       throw new IllegalArgumentException("heartbeatInterval must be positive, was " + heartbeatInterval);
     }
@@ -44,27 +48,31 @@ public record EveServletOptions(long maxBodyBytes, Set<String> corsAllowedOrigin
   /** 36 MiB bodies, CORS off, heartbeats every 10 s, 60 s leases (the real eve server's values). */
   public static EveServletOptions defaults() {
     return new EveServletOptions(DEFAULT_MAX_BODY_BYTES, Set.of(), Duration.ofSeconds(10), Duration.ofSeconds(60),
-        Authenticator.none());
+        Authenticator.none(), UploadPolicy.defaults());
   }
 
   public EveServletOptions withMaxBodyBytes(long n) {
-    return new EveServletOptions(n, corsAllowedOrigins, heartbeatInterval, leaseDuration, authenticator);
+    return new EveServletOptions(n, corsAllowedOrigins, heartbeatInterval, leaseDuration, authenticator, uploadPolicy);
   }
 
   public EveServletOptions withCorsAllowedOrigins(Set<String> origins) {
-    return new EveServletOptions(maxBodyBytes, origins, heartbeatInterval, leaseDuration, authenticator);
+    return new EveServletOptions(maxBodyBytes, origins, heartbeatInterval, leaseDuration, authenticator, uploadPolicy);
   }
 
   public EveServletOptions withHeartbeatInterval(Duration d) {
-    return new EveServletOptions(maxBodyBytes, corsAllowedOrigins, d, leaseDuration, authenticator);
+    return new EveServletOptions(maxBodyBytes, corsAllowedOrigins, d, leaseDuration, authenticator, uploadPolicy);
   }
 
   public EveServletOptions withLeaseDuration(Duration d) {
-    return new EveServletOptions(maxBodyBytes, corsAllowedOrigins, heartbeatInterval, d, authenticator);
+    return new EveServletOptions(maxBodyBytes, corsAllowedOrigins, heartbeatInterval, d, authenticator, uploadPolicy);
   }
 
   public EveServletOptions withAuthenticator(Authenticator a) {
-    return new EveServletOptions(maxBodyBytes, corsAllowedOrigins, heartbeatInterval, leaseDuration, a);
+    return new EveServletOptions(maxBodyBytes, corsAllowedOrigins, heartbeatInterval, leaseDuration, a, uploadPolicy);
+  }
+
+  public EveServletOptions withUploadPolicy(UploadPolicy p) {
+    return new EveServletOptions(maxBodyBytes, corsAllowedOrigins, heartbeatInterval, leaseDuration, authenticator, p);
   }
 
   boolean corsEnabled() {

@@ -27,7 +27,7 @@ record Reply(int status, Map<String, String> headers, String contentType, String
     return header("cache-control", NO_STORE);
   }
 
-  /** The flat eve error body {@code {code?, error, errorId?, ok:false}}. */
+  /** The flat eve error body {@code {code?, error, errorId?, ok:false, violations?}}. */
   static Reply error(EveException e) {
     JsonObject o = new JsonObject();
     if (STUBS_FIXED.equals(e.getMessage())) {
@@ -44,6 +44,9 @@ record Reply(int status, Map<String, String> headers, String contentType, String
       o.addProperty("errorId", e.errorId());
     }
     o.addProperty("ok", false);
+    if (e instanceof dev.eve4j.protocol.UploadPolicy.UploadRejected) {
+      o.add("violations", ((dev.eve4j.protocol.UploadPolicy.UploadRejected) e).violations());
+    }
     Reply r = json(e.code().httpStatus(), o);
     // As the real server: 409 and 410 (and 401) are not cacheable; 400 and 404 carry no cache-control.
     int s = e.code().httpStatus();

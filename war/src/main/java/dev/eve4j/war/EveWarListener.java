@@ -58,6 +58,10 @@ import java.util.stream.Collectors;
  *   <tr><td>{@code eve4j.leaseDuration}</td><td>ISO-8601 duration after which a stream that asked
  *       for leases is ended for reconnection, e.g. {@code PT60S}</td>
  *       <td>{@link EveServletOptions#defaults()}</td></tr>
+ *   <tr><td>{@code eve4j.uploadMaxBytes}</td><td>largest inline file a message may carry, in bytes
+ *       (eve's {@code uploadPolicy.maxBytes}; over it 413)</td><td>25 MiB</td></tr>
+ *   <tr><td>{@code eve4j.uploadTypes}</td><td>media types a file may have, comma-separated,
+ *       {@code image/*} wildcards allowed; {@code none} for no files (else 415)</td><td>every type</td></tr>
  * </table>
  *
  * <p>The demo agent's model takes the standalone jar's settings, under the same names, each from a
@@ -105,6 +109,8 @@ public final class EveWarListener implements ServletContextListener {
   static final String CORS_ALLOWED_ORIGINS = "eve4j.corsAllowedOrigins";
   static final String HEARTBEAT_INTERVAL = "eve4j.heartbeatInterval";
   static final String LEASE_DURATION = "eve4j.leaseDuration";
+  static final String UPLOAD_MAX_BYTES = "eve4j.uploadMaxBytes";
+  static final String UPLOAD_TYPES = "eve4j.uploadTypes";
   static final String SERVLET_NAME = "eve4j";
   static final String MAPPING = "/eve/v1/*";
 
@@ -282,6 +288,17 @@ public final class EveWarListener implements ServletContextListener {
     Duration lease = duration(parameter, LEASE_DURATION);
     if (lease != null) {
       options = options.withLeaseDuration(lease);
+    }
+    String uploadMax = value(parameter, UPLOAD_MAX_BYTES);
+    String uploadTypes = value(parameter, UPLOAD_TYPES);
+    if (uploadMax != null || uploadTypes != null) {
+      try {
+        options = options.withUploadPolicy(dev.eve4j.protocol.UploadPolicy.parse(uploadMax, uploadTypes));
+      } catch (IllegalArgumentException e) {
+        boolean badMax = uploadMax != null && !uploadMax.matches("\\d+");
+        throw invalid(badMax ? UPLOAD_MAX_BYTES : UPLOAD_TYPES, badMax ? uploadMax : uploadTypes,
+            badMax ? "a number of bytes" : "*, none or a comma-separated list of media types (" + e.getMessage() + ")");
+      }
     }
     return options;
   }

@@ -113,12 +113,16 @@ public class EveWarListenerTest {
             "eve4j.maxBodyBytes", "1024",
             "eve4j.corsAllowedOrigins", " https://a.example , https://b.example,",
             "eve4j.heartbeatInterval", "PT2S",
-            "eve4j.leaseDuration", "PT30S");
+            "eve4j.leaseDuration", "PT30S",
+            "eve4j.uploadMaxBytes", "1000000",
+            "eve4j.uploadTypes", "image/*, application/pdf");
     EveServletOptions options = EveWarListener.options(params::get);
     assertEquals(1024, options.maxBodyBytes());
     assertEquals(Set.of("https://a.example", "https://b.example"), options.corsAllowedOrigins());
     assertEquals(Duration.ofSeconds(2), options.heartbeatInterval());
     assertEquals(Duration.ofSeconds(30), options.leaseDuration());
+    assertEquals(new dev.eve4j.protocol.UploadPolicy(1_000_000, java.util.List.of("image/*", "application/pdf")),
+        options.uploadPolicy());
   }
 
   @Test
@@ -133,7 +137,9 @@ public class EveWarListenerTest {
                 "eve4j.maxBodyBytes", "10MB",
                 "eve4j.corsAllowedOrigins", ",",
                 "eve4j.heartbeatInterval", "10",
-                "eve4j.leaseDuration", "-PT1S")
+                "eve4j.leaseDuration", "-PT1S",
+                "eve4j.uploadMaxBytes", "25MB",
+                "eve4j.uploadTypes", "pdf")
             .entrySet()) {
       IllegalStateException e =
           assertThrows(
