@@ -9,7 +9,7 @@
 // Every check runs under its own timeout (its AbortSignal is passed to the client calls) and the
 // whole script has a watchdog, so a hang fails instead of blocking forever.
 
-import { Client, ClientError } from "eve/client";
+import { Client, ClientError, createDataUrlFilePart, createTextWithFileContent } from "eve/client";
 import { z } from "zod";
 
 const BASE_URL = process.argv[2] ?? process.env.EVE_BASE_URL;
@@ -42,6 +42,8 @@ const CHECKS = [
   "output-schema.send",
   "question.respond",
   "question.send",
+  "files.accepted",
+  "files.refused",
 ];
 
 let failures = 0;
@@ -667,6 +669,45 @@ async function main() {
       assertIncludes(result.message, '{"answer":"Alice","status":"answered"}', "result.message");
       assertEqual(result.events.at(-2).data.turnId, turnId, "turn.completed.data.turnId (the parked turn resumes)");
       return { detail: { message: result.message, types: types(result.events) } };
+    });
+
+  // ---- files: the server runs with an upload policy of text/plain and image/*, 1 MiB ----------
+  const f = await check("files.accepted", async (signal) => {
+    const bytes = new TextEncoder().encode("hello file");
+    const message = createTextWithFileContent({ text: "see file", bytes, mediaType: "text/plain", filename: "note.txt" });
+    const { response, session } = await client.sessions.create({ message, signal });
+    const result = await response.result();
+    assertEqual(result.status, "waiting", "result.status");
+    const received = result.events.find((e) => e.type === "message.received");
+    assertIncludes(received?.data?.message, "[file: note.txt (text/plain)]", "message.received.data.message");
+    return { session, detail: { received: received.data.message } };
+  });
+
+  if (!f) skip("files.refused", "files.accepted");
+  else
+    await check("files.refused", async (signal) => {
+      const before = f.session.state.streamIndex;
+      const refused = async (content) => {
+        try {
+          await f.session.send(content, { signal });
+        } catch (e) {
+          if (e instanceof ClientError) return e;
+          throw e;
+        }
+        throw new Error("the server accepted a message its upload policy refuses");
+      };
+      const pdf = await refused(createTextWithFileContent({ text: "a pdf", bytes: new Uint8Array([37, 80, 68, 70]),
+        mediaType: "application/pdf", filename: "r.pdf" }));
+      assertEqual(pdf.status, 415, "status for a type not allowed");
+      assertEqual(JSON.parse(pdf.body).violations?.[0]?.kind, "disallowed-media-type", "violations[0].kind");
+      const big = await refused([{ type: "text", text: "a big image" },
+        createDataUrlFilePart({ bytes: new Uint8Array(1024 * 1024 + 1), mediaType: "image/png", filename: "big.png" })]);
+      assertEqual(big.status, 413, "status for a file over the cap");
+      assertIncludes(JSON.parse(big.body).error, "big.png (1048577 bytes) exceeds the 1048576-byte upload limit.", "error");
+      assertEqual((await tailIndex(client, f.session.state.sessionId, signal)).tail, before - 1, "nothing was appended");
+      const result = await (await f.session.send("after the refused files", { signal })).result();
+      assertEqual(result.message, "Echo: after the refused files", "result.message");
+      return { detail: { pdf: pdf.status, big: big.status } };
     });
 
   for (const name of CHECKS) if (!reported.has(name)) emit(name, false, { message: "check was not reported" });

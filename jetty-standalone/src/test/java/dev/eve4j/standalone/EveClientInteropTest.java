@@ -1,6 +1,8 @@
 package dev.eve4j.standalone;
 
 import dev.eve4j.EveRuntime;
+import dev.eve4j.protocol.UploadPolicy;
+import dev.eve4j.servlet.EveServletOptions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -43,7 +45,9 @@ class EveClientInteropTest {
             "output-schema.create",
             "output-schema.send",
             "question.respond",
-            "question.send");
+            "question.send",
+            "files.accepted",
+            "files.refused");
 
     /** interop.mjs has its own 150 s watchdog; this is the backstop if Node itself hangs. */
     private static final long PROCESS_TIMEOUT_SECONDS = 180;
@@ -51,7 +55,10 @@ class EveClientInteropTest {
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void realEveClientWorksAgainstTheServer() throws Exception {
-        try (EveServer server = EveServer.start(EveRuntime.builder().build(), "127.0.0.1", 0)) {
+        // an upload policy, so that the client meets both 413 and 415 (files.refused)
+        EveServer.Faces faces = EveServer.Faces.of(EveServletOptions.defaults().withUploadPolicy(
+                UploadPolicy.defaults().withMaxBytes(1024 * 1024).withAllowedMediaTypes(List.of("text/plain", "image/*"))));
+        try (EveServer server = EveServer.start(EveRuntime.builder().build(), faces, "127.0.0.1", 0)) {
             NodeDriver.run("interop.mjs", List.of(server.uri().toString()), List.of("eve", "ai", "zod"),
                     EXPECTED_CHECKS, PROCESS_TIMEOUT_SECONDS);
         }
